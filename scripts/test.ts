@@ -1,0 +1,61 @@
+/**
+ * `npm test`: runs every day's tests in one node:test run with one summary.
+ * `npm test -- day2` (or `-- 2`, or `npm run test:day2`) runs one day.
+ * Node 20 neither expands globs nor finds tests in a directory (it reports 0 tests and
+ * passes), so this script lists the files itself, and fails if it runs no test.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const days = readdirSync(root)
+  .filter((name) => /^day\d-/.test(name))
+  .sort();
+const wanted = process.argv.slice(2).map((arg) => arg.replace(/^(day)?(\d)$/, 'day$2-'));
+const unknown = wanted.filter((prefix) => !days.some((day) => day.startsWith(prefix)));
+if (unknown.length > 0)
+  fail(`no day matches ${unknown.join(', ')}; the days are ${days.join(', ')}`);
+const chosen = wanted.length === 0 ? days : days.filter((d) => wanted.some((w) => d.startsWith(w)));
+
+const files = chosen.flatMap((day) =>
+  readdirSync(join(root, day), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts') && !file.includes('node_modules'))
+    .sort()
+    .map((file) => join(day, file)),
+);
+if (files.length === 0) fail(`no *.test.ts files in ${chosen.join(', ')}`);
+
+// A second reporter writes TAP to a file, so that the totals can be read back below.
+const scratch = mkdtempSync(join(tmpdir(), 'geerpc-test-'));
+const tapFile = join(scratch, 'report.tap');
+const reporter = process.env.CI ? 'tap' : 'spec';
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import=tsx',
+    '--import=./scripts/leak-check.ts',
+    '--test',
+    '--test-timeout=15000',
+    '--test-concurrency=2',
+    `--test-reporter=${reporter}`,
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
+const tap = readFileSync(tapFile, 'utf8');
+rmSync(scratch, { recursive: true, force: true });
+const count = (name: string) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+if (result.status !== 0) process.exit(result.status ?? 1);
+if (count('pass') === 0) fail('the run passed no test: that is a failure, not a success');
+if (count('skipped') + count('todo') > 0) fail('skipped or todo tests: every test must run');
+
+function fail(message: string): never {
+  console.error(`npm test: ${message}`);
+  process.exit(1);
+}
