@@ -21,7 +21,8 @@ export function demoFlags(): DemoFlags {
   const codecType = `application/${values.codec}`;
   if (!Object.hasOwn(encodings, codecType)) {
     const known = Object.keys(encodings).map((type) => type.replace('application/', ''));
-    throw new Error(`unknown --codec ${values.codec}; choose one of: ${known.join(', ')}`);
+    console.error(`unknown --codec ${values.codec}; choose one of: ${known.join(', ')}`);
+    process.exit(2);
   }
   return { codecType: codecType as CodecType, trace: values.trace === true };
 }
