@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { type CodecType, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames } from './codec/frame.ts';
 import { MAGIC_NUMBER, Server } from './server.ts';
-import { connectRaw, type RawConn, sendOption, startServer } from './test-helpers.ts';
+import { connectRaw, DAY, type RawConn, sendOption, startServer } from './test-helpers.ts';
 
 const header = (seq: number): Header => ({ serviceMethod: 'Foo.Sum', seq, error: '' });
 
@@ -14,7 +14,7 @@ async function closedByServer(raw: RawConn): Promise<void> {
   assert.equal(await raw.reader.read(), null);
 }
 
-describe('day 1: server', () => {
+describe(`${DAY}: server`, () => {
   for (const codecType of Object.keys(encodings) as CodecType[]) {
     test(`answers every request with its own canned reply (${codecType})`, async (t) => {
       const { port } = await startServer(t);

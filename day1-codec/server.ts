@@ -77,7 +77,8 @@ export class Server {
     const reader = new FrameReader(conn, this.#maxFrameSize);
     try {
       const codec = await this.#readOption(conn, reader);
-      if (codec !== undefined) await this.#serveCodec(codec);
+      if (codec === undefined) conn.destroy();
+      else await this.#serveCodec(codec);
     } catch (err) {
       if (!this.#closing) this.#log(`rpc server: closing connection: ${describe(err)}`);
       conn.destroy();
@@ -99,14 +100,17 @@ export class Server {
   // Returns undefined when the connection must not go on.
   async #readOption(conn: Socket, reader: FrameReader): Promise<Codec | undefined> {
     const frame = await reader.read();
-    if (frame === null) {
-      conn.end(); // the client left before saying anything
-      return undefined;
-    }
+    if (frame === null) return undefined; // the client left before saying anything
     const option = checkOption(frame);
     if (typeof option === 'string') {
       this.#log(`rpc server: ${option}`);
       conn.end(optionReply(option)); // the client learns why, then the connection closes
+      // Drop whatever the client pipelined behind the option until it hangs up. Closing
+      // with unread bytes would send a reset, which can destroy the reply in flight; and
+      // a socket nobody reads from never notices that its peer has gone.
+      while ((await reader.read()) !== null) {
+        // dropped
+      }
       return undefined;
     }
     conn.write(optionReply(''));

@@ -8,6 +8,9 @@ import type { TestContext } from 'node:test';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { DEFAULT_OPTION, type OptionReply, Server, type ServerOptions } from './server.ts';
 
+/** This folder's name, `day1-codec`: tests carried into later days say which day ran them. */
+export const DAY = new URL('.', import.meta.url).pathname.split('/').at(-2) as string;
+
 export interface TestServer {
   server: Server;
   port: number;

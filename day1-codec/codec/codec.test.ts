@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
+import { DAY } from '../test-helpers.ts';
 import { type Codec, type CodecType, encodings, type Header, newCodecFuncMap } from './codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './frame.ts';
 import { json } from './json.ts';
@@ -39,7 +40,7 @@ async function codecPair(t: TestContext, type: CodecType): Promise<[Codec, Codec
   return [make(client, new FrameReader(client)), make(server, new FrameReader(server)), client];
 }
 
-describe('day 1: codecs', () => {
+describe(`${DAY}: codecs`, () => {
   for (const type of codecTypes) {
     test(`${type} round-trips headers and bodies of every shape`, async (t) => {
       const [a, b] = await codecPair(t, type);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DAY } from '../test-helpers.ts';
 import { encodeFrames, FrameError, FrameParser, FrameReader } from './frame.ts';
 
 async function* chunks(...parts: Buffer[]): AsyncGenerator<Buffer> {
   yield* parts;
 }
 
-describe('day 1: frames', () => {
+describe(`${DAY}: frames`, () => {
   test('a frame is a 4-byte big-endian length, then the payload', () => {
     assert.deepEqual(encodeFrames(Buffer.from('hi')), Buffer.from([0, 0, 0, 2, 0x68, 0x69]));
   });
