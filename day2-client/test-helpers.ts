@@ -1,0 +1,55 @@
+/**
+ * Shared by this day's tests: a server on a free loopback port and a raw connection
+ * to it, each closed when the test ends. Added on day 1.
+ */
+import { once } from 'node:events';
+import net from 'node:net';
+import type { TestContext } from 'node:test';
+import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
+import { DEFAULT_OPTION, type OptionReply, Server, type ServerOptions } from './server.ts';
+
+/** This folder's name, `day1-codec`: tests carried into later days say which day ran them. */
+export const DAY = new URL('.', import.meta.url).pathname.split('/').at(-2) as string;
+
+export interface TestServer {
+  server: Server;
+  port: number;
+  logs: string[]; // what the server logged, instead of printing it
+}
+
+export async function startServer(
+  t: TestContext,
+  options: ServerOptions = {},
+): Promise<TestServer> {
+  const logs: string[] = [];
+  const server = new Server({ log: (message) => logs.push(message), ...options });
+  const listener = net.createServer();
+  server.accept(listener);
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  t.after(() => server.close());
+  return { server, port: (listener.address() as net.AddressInfo).port, logs };
+}
+
+export interface RawConn {
+  conn: net.Socket;
+  reader: FrameReader;
+}
+
+/** A connection that speaks bytes, not GeeRPC: the test writes the frames itself. */
+export async function connectRaw(t: TestContext, port: number): Promise<RawConn> {
+  const conn = net.connect(port, '127.0.0.1');
+  conn.on('error', () => {}); // tests look at what was read and at 'close', not at errors
+  t.after(() => {
+    conn.destroy();
+    return whenClosed(conn);
+  });
+  await once(conn, 'connect');
+  return { conn, reader: new FrameReader(conn) };
+}
+
+/** Sends an option frame (the default one, changed by `option`) and reads the reply. */
+export async function sendOption(raw: RawConn, option: object = {}): Promise<OptionReply> {
+  raw.conn.write(encodeFrames(Buffer.from(JSON.stringify({ ...DEFAULT_OPTION, ...option }))));
+  return JSON.parse(String(await raw.reader.read()));
+}

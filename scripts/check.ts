@@ -1,0 +1,79 @@
+/**
+ * `npm run check`: the course's own rules, run in CI.
+ * - every file of day N-1 is still in day N (a day is a copy plus one feature);
+ * - the "What changed since yesterday" table of day N's chapter names exactly the files
+ *   that differ from day N-1, each marked new or modified correctly;
+ * - no day imports from another day.
+ * Each failure names the day and the file.
+ */
+import { readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import { compareDays, listDays, listFiles, root } from './days.ts';
+
+const problems: string[] = [];
+const days = listDays();
+
+days.forEach((day, i) => {
+  const previous = i === 0 ? undefined : days[i - 1];
+  const { added, modified, removed } = compareDays(previous, day);
+  for (const file of removed) problems.push(`${day}: ${file} is missing, but ${previous} has it`);
+  checkChapter(day, previous, added, modified);
+  checkImports(day);
+});
+
+for (const problem of problems) console.error(`course check: ${problem}`);
+if (problems.length > 0) process.exit(1);
+console.log(`course check: ${days.length} days, all rules hold`);
+
+// The rows of the chapter's "What changed" table: `file` | new/modified | why.
+function checkChapter(
+  day: string,
+  previous: string | undefined,
+  added: string[],
+  modified: string[],
+) {
+  const chapter = readFileSync(join(root, day, 'README.md'), 'utf8');
+  const section = chapter
+    .split(/^## /m)
+    .find((part) => part.startsWith('What changed since yesterday'));
+  if (section === undefined) {
+    problems.push(`${day}/README.md has no "What changed since yesterday" section`);
+    return;
+  }
+  const rows = new Map<string, string>();
+  for (const [, file, kind] of section.matchAll(/^\| `([^`]+)` \| (new|modified) \|/gm)) {
+    rows.set(file as string, kind as string);
+  }
+  const against = previous ?? 'nothing';
+  for (const file of added) {
+    if (rows.get(file) !== 'new')
+      problems.push(
+        `${day}/README.md: the table must list ${file} as new (${against} has no such file)`,
+      );
+  }
+  for (const file of modified) {
+    if (rows.get(file) !== 'modified')
+      problems.push(
+        `${day}/README.md: the table must list ${file} as modified (it differs from ${against})`,
+      );
+  }
+  for (const file of rows.keys()) {
+    if (!added.includes(file) && !modified.includes(file)) {
+      problems.push(
+        `${day}/README.md: the table lists ${file}, which is the same as in ${against} or does not exist`,
+      );
+    }
+  }
+}
+
+// A relative import must resolve inside its own day folder.
+function checkImports(day: string) {
+  for (const file of listFiles(day).filter((f) => f.endsWith('.ts'))) {
+    const source = readFileSync(join(root, day, file), 'utf8');
+    for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']*)'/g)) {
+      const target = normalize(join(day, file, '..', spec as string));
+      if (!target.startsWith(`${day}/`))
+        problems.push(`${day}/${file} imports ${spec}, outside ${day}`);
+    }
+  }
+}
