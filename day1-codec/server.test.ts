@@ -5,7 +5,14 @@ import { describe, test } from 'node:test';
 import { type CodecType, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames } from './codec/frame.ts';
 import { MAGIC_NUMBER, Server } from './server.ts';
-import { connectRaw, DAY, type RawConn, sendOption, startServer } from './test-helpers.ts';
+import {
+  connectRaw,
+  DAY,
+  expectedReply,
+  type RawConn,
+  sendOption,
+  startServer,
+} from './test-helpers.ts';
 
 const header = (seq: number): Header => ({ serviceMethod: 'Foo.Sum', seq, error: '' });
 
@@ -16,7 +23,7 @@ async function closedByServer(raw: RawConn): Promise<void> {
 
 describe(`${DAY}: server`, () => {
   for (const codecType of Object.keys(encodings) as CodecType[]) {
-    test(`answers every request with its own canned reply (${codecType})`, async (t) => {
+    test(`answers every request, pipelined, with its own reply (${codecType})`, async (t) => {
       const { port } = await startServer(t);
       const raw = await connectRaw(t, port);
       assert.deepEqual(await sendOption(raw, { codecType }), { error: '' });
@@ -24,7 +31,7 @@ describe(`${DAY}: server`, () => {
       for (let seq = 1; seq <= 5; seq++) cc.write(header(seq), `geerpc req ${seq}`);
       for (let seq = 1; seq <= 5; seq++) {
         assert.deepEqual(await cc.readHeader(), header(seq));
-        assert.equal(await cc.readBody(), `geerpc resp ${seq}`);
+        assert.equal(await cc.readBody(), expectedReply(seq, `geerpc req ${seq}`));
       }
     });
   }
@@ -41,7 +48,7 @@ describe(`${DAY}: server`, () => {
     assert.deepEqual(JSON.parse(String(await raw.reader.read())), { error: '' });
     const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
     assert.equal((await cc.readHeader())?.seq, 7);
-    assert.equal(await cc.readBody(), 'geerpc resp 7');
+    assert.equal(await cc.readBody(), expectedReply(7, 'hi'));
   });
 
   const refusals = [
@@ -82,7 +89,7 @@ describe(`${DAY}: server`, () => {
     const cc = newCodecFuncMap['application/json'](good.conn, good.reader);
     cc.write(header(1), null);
     assert.equal((await cc.readHeader())?.seq, 1);
-    assert.equal(await cc.readBody(), 'geerpc resp 1');
+    assert.equal(await cc.readBody(), expectedReply(1, null));
   });
 
   test('closes a connection that sends garbage, and only that one', async (t) => {
@@ -98,7 +105,7 @@ describe(`${DAY}: server`, () => {
     const cc = newCodecFuncMap['application/json'](good.conn, good.reader);
     cc.write(header(3), null);
     assert.equal((await cc.readHeader())?.seq, 3);
-    assert.equal(await cc.readBody(), 'geerpc resp 3');
+    assert.equal(await cc.readBody(), expectedReply(3, null));
   });
 
   test('honours a smaller maxFrameSize, and says which setting to raise', async (t) => {

@@ -10,8 +10,8 @@ import { type Client, dial } from './client.ts';
 import { type Codec, type CodecType, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
-import { DEFAULT_OPTION, MAGIC_NUMBER, Server } from './server.ts';
-import { DAY, startServer } from './test-helpers.ts';
+import { DEFAULT_OPTION, MAGIC_NUMBER } from './server.ts';
+import { DAY, expectedReply, startServer } from './test-helpers.ts';
 
 async function dialed(t: TestContext, port: number, option = {}): Promise<Client> {
   const client = await dial('tcp', `127.0.0.1:${port}`, option);
@@ -71,7 +71,7 @@ describe(`${DAY}: client`, () => {
     assert.deepEqual(new Set(calls.map((call) => call.seq)).size, 200);
     for (const call of calls) {
       assert.equal(call.error, undefined);
-      assert.equal(call.reply, `geerpc resp ${call.seq}`);
+      assert.equal(call.reply, expectedReply(call.seq, call.args));
     }
   });
 
@@ -94,7 +94,7 @@ describe(`${DAY}: client`, () => {
     test(`calls work with ${codecType}`, async (t) => {
       const { port } = await startServer(t);
       const client = await dialed(t, port, { codecType });
-      assert.equal(await client.call('Foo.Sum', 'x'), 'geerpc resp 1');
+      assert.equal(await client.call('Foo.Sum', 'x'), expectedReply(1, 'x'));
     });
   }
 
@@ -177,7 +177,7 @@ describe(`${DAY}: client`, () => {
     const { port } = await startServer(t);
     const client = await dialed(t, port);
     await assert.rejects(client.call('Foo.Sum', Symbol('x')), /rpc client: cannot encode args/);
-    assert.equal(await client.call('Foo.Sum', 'ok'), 'geerpc resp 2');
+    assert.equal(await client.call('Foo.Sum', 'ok'), expectedReply(2, 'ok'));
   });
 
   test("dial rejects with the server's reason when the codec is refused", async (t) => {
@@ -231,18 +231,11 @@ describe(`${DAY}: client`, () => {
 
   test('works over a unix socket', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'geerpc-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'geerpc.sock');
-    const server = new Server({ log: () => {} });
-    const listener = net.createServer();
-    server.accept(listener);
-    listener.listen(path);
-    await once(listener, 'listening');
-    t.after(async () => {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    await startServer(t, {}, path);
     const client = await dial('unix', path);
     t.after(() => client.close());
-    assert.equal(await client.call('Foo.Sum', 'over unix'), 'geerpc resp 1');
+    assert.equal(await client.call('Foo.Sum', 'over unix'), expectedReply(1, 'over unix'));
   });
 });

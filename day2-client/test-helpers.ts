@@ -17,18 +17,27 @@ export interface TestServer {
   logs: string[]; // what the server logged, instead of printing it
 }
 
+/** What this day's server answers to a request: until services arrive, a canned reply. */
+export function expectedReply(seq: number, _args: unknown): unknown {
+  return `geerpc resp ${seq}`;
+}
+
+/** A server on a free loopback port, or on the unix socket `path`; closed when the test ends. */
 export async function startServer(
   t: TestContext,
   options: ServerOptions = {},
+  path?: string,
 ): Promise<TestServer> {
   const logs: string[] = [];
   const server = new Server({ log: (message) => logs.push(message), ...options });
   const listener = net.createServer();
   server.accept(listener);
-  listener.listen(0, '127.0.0.1');
+  if (path === undefined) listener.listen(0, '127.0.0.1');
+  else listener.listen(path);
   await once(listener, 'listening');
   t.after(() => server.close());
-  return { server, port: (listener.address() as net.AddressInfo).port, logs };
+  const address = listener.address();
+  return { server, port: typeof address === 'object' ? (address?.port ?? 0) : 0, logs };
 }
 
 export interface RawConn {
