@@ -71,7 +71,7 @@ describe(`${DAY}: client`, () => {
     assert.deepEqual(new Set(calls.map((call) => call.seq)).size, 200);
     for (const call of calls) {
       assert.equal(call.error, undefined);
-      assert.equal(call.reply, expectedReply(call.seq, call.args));
+      assert.deepEqual(call.reply, expectedReply(call.seq, call.args));
     }
   });
 
@@ -94,7 +94,7 @@ describe(`${DAY}: client`, () => {
     test(`calls work with ${codecType}`, async (t) => {
       const { port } = await startServer(t);
       const client = await dialed(t, port, { codecType });
-      assert.equal(await client.call('Foo.Sum', 'x'), expectedReply(1, 'x'));
+      assert.deepEqual(await client.call('Foo.Sum', 'x'), expectedReply(1, 'x'));
     });
   }
 
@@ -177,7 +177,7 @@ describe(`${DAY}: client`, () => {
     const { port } = await startServer(t);
     const client = await dialed(t, port);
     await assert.rejects(client.call('Foo.Sum', Symbol('x')), /rpc client: cannot encode args/);
-    assert.equal(await client.call('Foo.Sum', 'ok'), expectedReply(2, 'ok'));
+    assert.deepEqual(await client.call('Foo.Sum', 'ok'), expectedReply(2, 'ok'));
   });
 
   test("dial rejects with the server's reason when the codec is refused", async (t) => {
@@ -236,6 +236,6 @@ describe(`${DAY}: client`, () => {
     await startServer(t, {}, path);
     const client = await dial('unix', path);
     t.after(() => client.close());
-    assert.equal(await client.call('Foo.Sum', 'over unix'), expectedReply(1, 'over unix'));
+    assert.deepEqual(await client.call('Foo.Sum', 'over unix'), expectedReply(1, 'over unix'));
   });
 });

@@ -31,7 +31,7 @@ describe(`${DAY}: server`, () => {
       for (let seq = 1; seq <= 5; seq++) cc.write(header(seq), `geerpc req ${seq}`);
       for (let seq = 1; seq <= 5; seq++) {
         assert.deepEqual(await cc.readHeader(), header(seq));
-        assert.equal(await cc.readBody(), expectedReply(seq, `geerpc req ${seq}`));
+        assert.deepEqual(await cc.readBody(), expectedReply(seq, `geerpc req ${seq}`));
       }
     });
   }
@@ -48,7 +48,7 @@ describe(`${DAY}: server`, () => {
     assert.deepEqual(JSON.parse(String(await raw.reader.read())), { error: '' });
     const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
     assert.equal((await cc.readHeader())?.seq, 7);
-    assert.equal(await cc.readBody(), expectedReply(7, 'hi'));
+    assert.deepEqual(await cc.readBody(), expectedReply(7, 'hi'));
   });
 
   const refusals = [
@@ -89,7 +89,7 @@ describe(`${DAY}: server`, () => {
     const cc = newCodecFuncMap['application/json'](good.conn, good.reader);
     cc.write(header(1), null);
     assert.equal((await cc.readHeader())?.seq, 1);
-    assert.equal(await cc.readBody(), expectedReply(1, null));
+    assert.deepEqual(await cc.readBody(), expectedReply(1, null));
   });
 
   test('closes a connection that sends garbage, and only that one', async (t) => {
@@ -105,7 +105,7 @@ describe(`${DAY}: server`, () => {
     const cc = newCodecFuncMap['application/json'](good.conn, good.reader);
     cc.write(header(3), null);
     assert.equal((await cc.readHeader())?.seq, 3);
-    assert.equal(await cc.readBody(), expectedReply(3, null));
+    assert.deepEqual(await cc.readBody(), expectedReply(3, null));
   });
 
   test('honours a smaller maxFrameSize, and says which setting to raise', async (t) => {

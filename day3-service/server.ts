@@ -1,0 +1,246 @@
+/**
+ * The server: accepts connections, agrees on a codec with each, then reads requests
+ * in a loop and answers each as soon as it is ready. Mirrors GeeRPC's server.go.
+ * Added on day 1; day 3 replaced the canned reply with registered services.
+ */
+import type { Server as NetServer, Socket } from 'node:net';
+import {
+  type Codec,
+  type CodecType,
+  encodings,
+  type Header,
+  newCodecFuncMap,
+} from './codec/codec.ts';
+import { DEFAULT_MAX_FRAME_SIZE, encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
+import { type MethodType, Service } from './service.ts';
+
+/** Marks a connection as GeeRPC's: 0x3bef5c. */
+export const MAGIC_NUMBER = 3927900;
+
+/** The first frame of every connection, always JSON, so that it can name the codec. */
+export interface Option {
+  magicNumber: number;
+  codecType: CodecType;
+}
+
+export const DEFAULT_OPTION: Readonly<Option> = Object.freeze({
+  magicNumber: MAGIC_NUMBER,
+  codecType: 'application/json',
+});
+
+/** The server's answer to an option, also JSON: `error` is empty when it is accepted. */
+export interface OptionReply {
+  error: string;
+}
+
+export interface ServerOptions {
+  /** The largest frame this server reads, in bytes (default 16 MiB). */
+  maxFrameSize?: number;
+  /** Where the server reports what goes wrong on a connection (default: stderr). */
+  log?: (message: string) => void;
+}
+
+// A request as read: the method to call, or the reason there is none.
+type Request = { h: Header; argv: unknown } & (
+  | { svc: Service; mtype: MethodType }
+  | { error: string }
+);
+
+export class Server {
+  readonly #maxFrameSize: number;
+  readonly #log: (message: string) => void;
+  readonly #listeners = new Set<NetServer>();
+  readonly #conns = new Set<Socket>();
+  readonly #serviceMap = new Map<string, Service>();
+  #closing = false;
+
+  constructor(options: ServerOptions = {}) {
+    this.#maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.#log = options.log ?? ((message) => console.error(message));
+  }
+
+  /**
+   * Publishes the receiver's public methods as "ClassName.method". Throws, saying why,
+   * for a receiver that cannot be a service or a name that is already taken.
+   */
+  register(receiver: object): void {
+    const service = new Service(receiver);
+    if (this.#serviceMap.has(service.name)) {
+      throw new Error(`rpc server: service already defined: ${service.name}`);
+    }
+    this.#serviceMap.set(service.name, service);
+  }
+
+  /** Serves every connection the listener accepts, until `close()`. */
+  accept(listener: NetServer): void {
+    this.#listeners.add(listener);
+    listener.on('connection', (conn: Socket) => void this.serveConn(conn));
+  }
+
+  /** Serves one connection until it ends. Never rejects: a bad connection is closed and logged. */
+  async serveConn(conn: Socket): Promise<void> {
+    if (this.#closing) {
+      conn.destroy();
+      return;
+    }
+    this.#conns.add(conn);
+    conn.once('close', () => this.#conns.delete(conn));
+    // Socket errors reach us through the reader; without a listener, an 'error' event
+    // that arrives after reading has stopped would crash the process.
+    conn.on('error', () => {});
+    conn.setNoDelay(true); // we coalesce writes ourselves; Nagle would only add delay
+    const reader = new FrameReader(conn, this.#maxFrameSize);
+    try {
+      const codec = await this.#readOption(conn, reader);
+      if (codec === undefined) conn.destroy();
+      else await this.#serveCodec(codec);
+    } catch (err) {
+      if (!this.#closing) this.#log(`rpc server: closing connection: ${describe(err)}`);
+      conn.destroy();
+    }
+  }
+
+  /** Stops accepting, closes every connection, and resolves when all are gone. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const closing = [...this.#listeners].map(
+      (listener) => new Promise<void>((resolve) => listener.close(() => resolve())),
+    );
+    this.#listeners.clear();
+    for (const conn of this.#conns) conn.destroy();
+    await Promise.all([...closing, ...[...this.#conns].map(whenClosed)]);
+  }
+
+  // The handshake: read the option, answer it, and pick the codec it names.
+  // Returns undefined when the connection must not go on.
+  async #readOption(conn: Socket, reader: FrameReader): Promise<Codec | undefined> {
+    const frame = await reader.read();
+    if (frame === null) return undefined; // the client left before saying anything
+    const option = checkOption(frame);
+    if (typeof option === 'string') {
+      this.#log(`rpc server: ${option}`);
+      conn.end(optionReply(option)); // the client learns why, then the connection closes
+      // Drop whatever the client pipelined behind the option until it hangs up. Closing
+      // with unread bytes would send a reset, which can destroy the reply in flight; and
+      // a socket nobody reads from never notices that its peer has gone.
+      while ((await reader.read()) !== null) {
+        // dropped
+      }
+      return undefined;
+    }
+    conn.write(optionReply(''));
+    return newCodecFuncMap[option.codecType](conn, reader);
+  }
+
+  // Reads requests until the client leaves, handling each one concurrently.
+  async #serveCodec(codec: Codec): Promise<void> {
+    const handling = new Set<Promise<void>>();
+    for (;;) {
+      const req = await this.#readRequest(codec);
+      if (req === null) break;
+      const handled = this.#handleRequest(codec, req);
+      handling.add(handled);
+      void handled.finally(() => handling.delete(handled));
+    }
+    await Promise.all(handling); // answer what was asked before the client left, as GeeRPC does
+    await codec.close();
+  }
+
+  // One request is two frames, header then body. Null when the client closed between requests.
+  // The body is read even when the method does not exist: the next frame must be a header.
+  async #readRequest(codec: Codec): Promise<Request | null> {
+    const h = await codec.readHeader();
+    if (h === null) return null;
+    const argv = await codec.readBody();
+    const found = this.#findService(h.serviceMethod);
+    return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
+  }
+
+  // "Foo.sum" -> the Foo service and its sum method, or the reason they cannot be found.
+  #findService(serviceMethod: string): { svc: Service; mtype: MethodType } | string {
+    const dot = serviceMethod.lastIndexOf('.');
+    if (dot <= 0 || dot === serviceMethod.length - 1) {
+      return `rpc server: service/method request ill-formed: ${serviceMethod}`;
+    }
+    const serviceName = serviceMethod.slice(0, dot);
+    const methodName = serviceMethod.slice(dot + 1);
+    const svc = this.#serviceMap.get(serviceName);
+    if (svc === undefined) return `rpc server: can't find service ${serviceName}`;
+    const mtype = svc.methods.get(methodName);
+    if (mtype === undefined) return `rpc server: can't find method ${serviceMethod}`;
+    return { svc, mtype };
+  }
+
+  // Calls the method and sends its reply, or its error: a method that throws or rejects
+  // costs that one request an error response, never the connection or the process.
+  async #handleRequest(codec: Codec, req: Request): Promise<void> {
+    if ('error' in req) {
+      this.#sendResponse(codec, req.h, null, req.error);
+      return;
+    }
+    let reply: unknown;
+    try {
+      reply = await req.svc.call(req.mtype, req.argv);
+    } catch (err) {
+      this.#sendResponse(codec, req.h, null, describe(err) || 'rpc server: method failed');
+      return;
+    }
+    this.#sendResponse(codec, req.h, reply);
+  }
+
+  // Exactly one response per request: a reply that cannot be encoded (a BigInt in JSON,
+  // say) becomes an error response instead of no response at all.
+  #sendResponse(codec: Codec, req: Header, body: unknown, error = ''): void {
+    const h: Header = { serviceMethod: req.serviceMethod, seq: req.seq, error };
+    try {
+      codec.write(h, error === '' ? body : null);
+    } catch (err) {
+      codec.write({ ...h, error: `rpc server: cannot encode reply: ${describe(err)}` }, null);
+    }
+  }
+}
+
+// Validates the option frame. Returns the option, or the reason it is refused.
+function checkOption(frame: Buffer): Option | string {
+  let option: unknown;
+  try {
+    option = JSON.parse(frame.toString('utf8'));
+  } catch (err) {
+    return `malformed option: ${describe(err)}`;
+  }
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    return 'malformed option: not a JSON object';
+  }
+  const { magicNumber, codecType } = option as Record<string, unknown>;
+  if (magicNumber !== MAGIC_NUMBER) {
+    const got =
+      typeof magicNumber === 'number'
+        ? `0x${magicNumber.toString(16)}`
+        : JSON.stringify(magicNumber);
+    return `invalid magic number ${got}`;
+  }
+  if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {
+    return `unsupported codec ${String(codecType)}`;
+  }
+  return { magicNumber, codecType: codecType as CodecType };
+}
+
+function optionReply(error: string): Buffer {
+  const reply: OptionReply = { error };
+  return encodeFrames(Buffer.from(JSON.stringify(reply)));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The server that `accept()` serves with, as GeeRPC's DefaultServer. */
+export const defaultServer = new Server();
+
+export function accept(listener: NetServer): void {
+  defaultServer.accept(listener);
+}
+
+export function register(receiver: object): void {
+  defaultServer.register(receiver);
+}
