@@ -1,22 +1,31 @@
 /**
- * Preloaded into every test process by scripts/test.ts. After a test file's last test,
- * it fails the file if a server, socket or timer is still open, and names it, instead
- * of letting the runner hang on it.
+ * Preloaded into every test process by scripts/test.ts. A test file that leaves a server,
+ * socket or timer open would keep its process alive and hang the run; this makes it fail
+ * instead, naming what was left open.
+ *
+ * How: after each test, arm an unref()ed timer, and disarm it when the next test starts.
+ * An unref()ed timer never keeps a process alive, so in a clean file the process exits
+ * before it fires. It fires only when something else keeps the process alive after the
+ * last test: exactly a leak. (A root `after()` hook does not work here: preloaded, it
+ * runs before the file's tests have even been registered.)
  */
-import { after } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach } from 'node:test';
+
+const GRACE_MS = 1000; // longer than any test's own clean-up takes
 
 // Handles that belong to the runner itself, not to the code under test.
 const IGNORED = new Set(['TTYWrap', 'PipeWrap', 'FSReqCallback', 'FileHandle', 'Immediate']);
 
 // Only inside the runner's child processes (one per test file), not the parent.
 if (process.env.NODE_TEST_CONTEXT !== undefined) {
-  after(async () => {
-    await sleep(25); // let sockets that are closing finish closing
-    const open = process.getActiveResourcesInfo().filter((name) => !IGNORED.has(name));
-    if (open.length === 0) return;
-    // If the leak keeps the process alive, still exit, failed, instead of hanging.
-    setTimeout(() => process.exit(1), 1000).unref();
-    throw new Error(`${process.argv[1]} left handles open: ${open.join(', ')}`);
+  let watchdog: NodeJS.Timeout | undefined;
+  beforeEach(() => clearTimeout(watchdog));
+  afterEach(() => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      const open = process.getActiveResourcesInfo().filter((name) => !IGNORED.has(name));
+      console.error(`${process.argv[1]} left handles open after its last test: ${open.join(', ')}`);
+      process.exit(1);
+    }, GRACE_MS).unref();
   });
 }
