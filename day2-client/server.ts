@@ -117,17 +117,17 @@ export class Server {
     return newCodecFuncMap[option.codecType](conn, reader);
   }
 
-  // Reads requests until the client leaves, handling each one concurrently.
+  // Reads requests until the client leaves, handling each one concurrently: the next
+  // request is read while earlier ones are still being handled.
   async #serveCodec(codec: Codec): Promise<void> {
-    const handling = new Set<Promise<void>>();
     for (;;) {
       const req = await this.#readRequest(codec);
       if (req === null) break;
-      const handled = this.#handleRequest(codec, req);
-      handling.add(handled);
-      void handled.finally(() => handling.delete(handled));
+      void this.#handleRequest(codec, req);
     }
-    await Promise.all(handling); // answer what was asked before the client left, as GeeRPC does
+    // The client has hung up. GeeRPC waits for the handlers still running before it
+    // closes, but a Node socket ends its own side when the peer's does (allowHalfOpen
+    // is false by default), so their replies could not be sent anyway.
     await codec.close();
   }
 

@@ -24,7 +24,7 @@ export interface Codec {
   readBody(): Promise<unknown>;
   /** Sends header and body as one message. Throws, sending nothing, if they cannot be encoded. */
   write(header: Header, body: unknown): void;
-  /** Flushes what was written, then closes the connection. */
+  /** Closes the connection at once, and resolves when it is closed. */
   close(): Promise<void>;
 }
 
@@ -106,7 +106,9 @@ export class FramedCodec implements Codec {
   }
 
   close(): Promise<void> {
-    this.#conn.end(() => this.#conn.destroy());
+    // Not end(), which waits for the queued bytes to drain: a peer that has stopped
+    // reading would make close() wait forever.
+    this.#conn.destroy();
     return whenClosed(this.#conn);
   }
 
