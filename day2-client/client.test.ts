@@ -173,6 +173,19 @@ describe(`${DAY}: client`, () => {
     await assert.rejects(client.call('Foo.Sum', 3), /connection is shut down/);
   });
 
+  test('close() does not wait for a server that has stopped reading', async (t) => {
+    const port = await startScriptedServer(t, () => new Promise(() => {})); // reads nothing
+    const client = await dial('tcp', `127.0.0.1:${port}`);
+    const big = 'x'.repeat(1 << 20);
+    // 32 MiB: far more than the socket buffers on both ends can hold.
+    const calls = Array.from({ length: 32 }, () => client.call('Foo.Sum', big));
+    await client.close();
+    for (const result of await Promise.allSettled(calls)) {
+      assert.equal(result.status, 'rejected');
+      assert.ok(result.reason instanceof ShutdownError);
+    }
+  });
+
   test('a call whose args cannot be encoded fails alone; the client keeps working', async (t) => {
     const { port } = await startServer(t);
     const client = await dialed(t, port);
