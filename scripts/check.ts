@@ -3,12 +3,17 @@
  * - every file of day N-1 is still in day N (a day is a copy plus one feature);
  * - the "What changed since yesterday" table of day N's chapter names exactly the files
  *   that differ from day N-1, each marked new or modified correctly;
+ * - every line of a code excerpt in a chapter (a ```ts block that opens with `// file.ts`)
+ *   is a line of that file, so that excerpts cannot drift from the code;
  * - no day imports from another day.
  * Each failure names the day and the file.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { compareDays, listDays, listFiles, root } from './days.ts';
+
+// Lines that are only there to abridge an excerpt: blank, `...`, or a `// ...` comment.
+const ABRIDGED = /^(\.\.\.|\/\/ \.\.\..*)?$/;
 
 const problems: string[] = [];
 const days = listDays();
@@ -18,6 +23,7 @@ days.forEach((day, i) => {
   const { added, modified, removed } = compareDays(previous, day);
   for (const file of removed) problems.push(`${day}: ${file} is missing, but ${previous} has it`);
   checkChapter(day, previous, added, modified);
+  checkExcerpts(day);
   checkImports(day);
 });
 
@@ -62,6 +68,27 @@ function checkChapter(
       problems.push(
         `${day}/README.md: the table lists ${file}, which is the same as in ${against} or does not exist`,
       );
+    }
+  }
+}
+
+function checkExcerpts(day: string) {
+  const chapter = readFileSync(join(root, day, 'README.md'), 'utf8');
+  for (const [, file, body] of chapter.matchAll(/^```ts\n\/\/ ([\w./-]+\.ts)\n([\s\S]*?)^```/gm)) {
+    const path = join(root, day, file as string);
+    if (!existsSync(path)) {
+      problems.push(`${day}/README.md quotes ${file}, which does not exist`);
+      continue;
+    }
+    const lines = new Set(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .map((line) => line.trim()),
+    );
+    for (const line of (body as string).split('\n').map((l) => l.trim())) {
+      if (!ABRIDGED.test(line) && !lines.has(line)) {
+        problems.push(`${day}/README.md quotes ${file}, which has no line "${line}"`);
+      }
     }
   }
 }
