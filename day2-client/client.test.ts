@@ -1,3 +1,7 @@
+/**
+ * Tests of the client: many calls on one connection, replies in any order, errors,
+ * lost connections, close(), and dial's failures. Added on day 2.
+ */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,3 +1,7 @@
+/**
+ * Tests of the server: the handshake and its refusals, pipelined requests, bad bytes
+ * that must cost only their own connection, and close(). Added on day 1.
+ */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';

@@ -1,3 +1,7 @@
+/**
+ * Tests of services: which methods are published, what register refuses, calls over the
+ * wire with their errors, and typed stubs (some checked by the type checker). Added on day 3.
+ */
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { type Client, dial } from './client.ts';

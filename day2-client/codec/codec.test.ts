@@ -1,3 +1,7 @@
+/**
+ * Tests of the codecs, each over a real loopback connection: round trips, streams split
+ * at every byte, and what cannot be encoded or decoded. Added on day 1.
+ */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';

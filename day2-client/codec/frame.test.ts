@@ -1,3 +1,7 @@
+/**
+ * Tests of framing: whole frames out of any chunking, clean and unclean ends, and the
+ * frame-size limit. Added on day 1.
+ */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DAY } from '../test-helpers.ts';
