@@ -117,13 +117,14 @@ export class Server {
     return newCodecFuncMap[option.codecType](conn, reader);
   }
 
-  // Reads requests until the client leaves, handling each one concurrently: the next
-  // request is read while earlier ones are still being handled.
+  // Reads requests until the client leaves, handling each one concurrently.
   async #serveCodec(codec: Codec): Promise<void> {
     for (;;) {
       const req = await this.#readRequest(codec);
       if (req === null) break;
-      void this.#handleRequest(codec, req);
+      // Not awaited, so the next request is read at once. It never rejects (every
+      // failure becomes an error response); the catch is a last line of defence.
+      this.#handleRequest(codec, req).catch((err) => this.#log(`rpc server: ${describe(err)}`));
     }
     // The client has hung up. GeeRPC waits for the handlers still running before it
     // closes, but a Node socket ends its own side when the peer's does (allowHalfOpen

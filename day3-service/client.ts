@@ -173,7 +173,7 @@ export class Client {
     }
     if (this.#closing) err = new ShutdownError('rpc client: connection is shut down');
     this.#terminateCalls(err);
-    void this.#codec.close();
+    void this.#codec.close(); // never rejects; resolves once the socket is closed
   }
 }
 

@@ -48,10 +48,13 @@ const result = spawnSync(
   ],
   { cwd: root, stdio: 'inherit' },
 );
+if (result.status !== 0) {
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(result.status ?? 1);
+}
 const tap = readFileSync(tapFile, 'utf8');
 rmSync(scratch, { recursive: true, force: true });
 const count = (name: string) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-if (result.status !== 0) process.exit(result.status ?? 1);
 if (count('pass') === 0) fail('the run passed no test: that is a failure, not a success');
 if (count('skipped') + count('todo') > 0) fail('skipped or todo tests: every test must run');
 

@@ -38,7 +38,7 @@ async function codecPair(t: TestContext, type: CodecType): Promise<[Codec, Codec
     client.destroy();
     server.destroy();
     await Promise.all([whenClosed(client), whenClosed(server)]);
-    listener.close();
+    await new Promise((resolve) => listener.close(resolve));
   });
   const make = newCodecFuncMap[type];
   return [make(client, new FrameReader(client)), make(server, new FrameReader(server)), client];
