@@ -1,9 +1,10 @@
 /**
- * Demo support, not part of the framework: the `--codec` and `--trace` flags of
- * main.ts. `--trace` puts a tiny TCP proxy between client and server that prints
+ * Demo support, not part of the framework: the flags of main.ts (`--codec`, `--trace`,
+ * `--help`). `--trace` puts a tiny TCP proxy between client and server that prints
  * every frame as it crosses the wire, so you can see the protocol. Added on day 1.
  */
 import net from 'node:net';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CodecType, encodings } from './codec/codec.ts';
 import { FrameParser } from './codec/frame.ts';
@@ -13,18 +14,51 @@ export interface DemoFlags {
   trace: boolean;
 }
 
-/** Reads `--codec json|msgpack|yaml` and `--trace` from the command line. */
+const CODECS = Object.keys(encodings).map((type) => type.replace('application/', ''));
+const SCRIPT = relative('.', process.argv[1] ?? 'main.ts');
+const USAGE = `usage: npx tsx ${SCRIPT} [--codec ${CODECS.join('|')}] [--trace]
+  --codec NAME  the codec of every frame after the option (default: json)
+  --trace       print every frame that crosses the wire
+  --help        print this text`;
+
+/** Reads `--codec` and `--trace`, answers `--help`, and refuses anything else in one line. */
 export function demoFlags(): DemoFlags {
-  const { values } = parseArgs({
-    options: { codec: { type: 'string', default: 'json' }, trace: { type: 'boolean' } },
+  // `| head` closes our output early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
   });
+  const values = parseFlags();
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const codecType = `application/${values.codec}`;
   if (!Object.hasOwn(encodings, codecType)) {
-    const known = Object.keys(encodings).map((type) => type.replace('application/', ''));
-    console.error(`unknown --codec ${values.codec}; choose one of: ${known.join(', ')}`);
-    process.exit(2);
+    refuse(`unknown --codec ${values.codec}; choose one of: ${CODECS.join(', ')}`);
   }
   return { codecType: codecType as CodecType, trace: values.trace === true };
+}
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        codec: { type: 'string', default: 'json' },
+        trace: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    // Node's first sentence names the flag ("Unknown option '--x'"); the rest is advice
+    // about positionals that this demo does not take.
+    return refuse((err as Error).message.split('. ')[0]);
+  }
+}
+
+function refuse(message: string): never {
+  console.error(`${message} (see --help)`);
+  process.exit(2);
 }
 
 export interface Trace {
@@ -74,7 +108,9 @@ function tap(label: string, wire: { codecType: CodecType }, print: (line: string
       if (count === 0 && label.startsWith('client')) {
         wire.codecType = (value as { codecType: CodecType }).codecType;
       }
-      print(`${label}  ${kind.padEnd(6)} 4+${payload.length} bytes  ${JSON.stringify(value)}`);
+      // Padded so that the decoded column lines up for frames of up to 999 bytes.
+      const size = `4+${payload.length} bytes`.padEnd(11);
+      print(`${label}  ${kind.padEnd(6)} ${size}  ${JSON.stringify(value)}`);
       print(`${' '.repeat(label.length)}  ${hex(payload)}`);
       count++;
     }

@@ -24,6 +24,12 @@ class Foo {
     if (num2 === 0) throw new Error(`cannot divide ${num1} by zero`);
     return num1 / num2;
   }
+
+  // Answers 50 ms late, so that the reply to a call made after it overtakes it.
+  async slowSum(args: Args): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return this.sum(args);
+  }
 }
 
 const { codecType, trace } = demoFlags();
@@ -47,9 +53,14 @@ await Promise.all(
   }),
 );
 
-// Through the stub: the same calls, typed from the class.
+// Through the stub: the same calls, typed from the class. Replies arrive in the order
+// the server finishes them, not the order of the calls: slowSum is called first, but
+// sum's reply arrives 50 ms before its own.
 const foo = client.stub<Foo>('Foo');
-console.log(`3 + 4 = ${await foo.sum({ num1: 3, num2: 4 })}`);
+await Promise.all([
+  foo.slowSum({ num1: 1, num2: 2 }).then((n) => console.log(`slowSum 1 + 2 = ${n} (called first)`)),
+  foo.sum({ num1: 3, num2: 4 }).then((n) => console.log(`sum     3 + 4 = ${n} (called second)`)),
+]);
 console.log(`7 / 2 = ${await foo.divide({ num1: 7, num2: 2 })}`);
 await foo
   .divide({ num1: 7, num2: 0 })
