@@ -1,100 +1,166 @@
 /**
- * `npm run bench`: speed figures quoted in the chapters, measured, never asserted in tests.
- * Day 1: one caller making calls one after another against day 1's server, with each
- * message sent in one write (what the codec does) and, for contrast, with the length
- * prefix and the payload sent as two writes while Nagle's algorithm is on.
- * Day 2: one client keeping 100 calls in flight, with the codec's corking (messages
- * written in the same tick leave together) and, for contrast, with corking disabled.
+ * `npm run bench`: the speed and memory figures the chapters quote, measured, never
+ * asserted in tests. Client and server run as separate processes (scripts/bench/), and
+ * the day's figures stand next to a baseline that does no RPC at all: a raw framed echo.
+ * `npm run bench -- --quick` in well under a minute; `--day N` to bench another day.
  */
-import { once } from 'node:events';
-import net from 'node:net';
-import { encodings, newCodecFuncMap } from '../day1-codec/codec/codec.ts';
-import { encodeFrames, FrameReader } from '../day1-codec/codec/frame.ts';
-import { DEFAULT_OPTION, Server } from '../day1-codec/server.ts';
-import { dial } from '../day2-client/client.ts';
-import { Server as Day2Server } from '../day2-client/server.ts';
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type Case, type CaseResult, runCases, type Timing } from './bench/cases.ts';
+import type { Contrast } from './bench/contrasts.ts';
+import { hasClient, listDays } from './bench/day-api.ts';
+import { connectionCount, type MemoryResult, measureMemory } from './bench/memory.ts';
+import { startChild } from './bench/processes.ts';
+import { baselineTable, casesTable, contrastsTable, memoryTable } from './bench/report.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const USAGE = `usage: npm run bench -- [--quick] [--day N] [--seconds S] [--reps R]
+                        [--only cases,memory,contrasts]`;
 
-async function connect(port: number, nagle: boolean) {
-  const conn = net.connect(port, '127.0.0.1');
-  await once(conn, 'connect');
-  conn.setNoDelay(!nagle);
-  const reader = new FrameReader(conn);
-  conn.write(encodeFrames(Buffer.from(JSON.stringify(DEFAULT_OPTION))));
-  await reader.read();
-  return { conn, reader, codec: newCodecFuncMap['application/json'](conn, reader) };
+const CASES: Case[] = [
+  { codec: 'json', inFlight: 1 },
+  { codec: 'json', inFlight: 16 },
+  { codec: 'json', inFlight: 256 },
+  { codec: 'msgpack', inFlight: 16 },
+  { codec: 'yaml', inFlight: 16 },
+];
+
+const SECTIONS = ['cases', 'memory', 'contrasts'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Settings {
+  day: string;
+  timing: Timing;
+  connections: number; // idle connections for the memory figures
+  contrastSeconds: number;
+  sections: Section[];
 }
 
-// Calls per second for one caller; `split` writes each frame's prefix and payload separately.
-async function sequential(port: number, split: boolean): Promise<number> {
-  const { conn, codec } = await connect(port, split);
-  const { encode } = encodings['application/json'];
-  let calls = 0;
-  const end = performance.now() + SECONDS * 1000;
-  while (performance.now() < end) {
-    const header = { serviceMethod: 'Foo.Sum', seq: calls + 1, error: '' };
-    if (split) {
-      for (const payload of [encode(header), encode('req')]) {
-        conn.write(encodeFrames(payload).subarray(0, 4));
-        conn.write(payload);
-      }
-    } else {
-      codec.write(header, 'req');
-    }
-    await codec.readHeader();
-    await codec.readBody();
-    calls++;
-  }
-  await codec.close();
-  return calls / SECONDS;
-}
-
-// Calls per second for one client that keeps `inFlight` calls going at all times.
-async function concurrent(port: number, inFlight: number): Promise<number> {
-  const client = await dial('tcp', `127.0.0.1:${port}`);
-  let calls = 0;
-  const end = performance.now() + SECONDS * 1000;
-  const worker = async () => {
-    while (performance.now() < end) {
-      await client.call('Foo.Sum', 'req');
-      calls++;
-    }
+// `npm run bench -- --quick` hands the script `--quick`; a `--` left in by other ways of
+// starting it (`tsx scripts/bench.ts -- --quick`) is dropped rather than taken as the end.
+function readSettings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== '--'),
+    options: {
+      quick: { type: 'boolean', default: false },
+      day: { type: 'string' },
+      seconds: { type: 'string' },
+      reps: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const quick = values.quick;
+  const seconds = Number(values.seconds ?? (quick ? 0.5 : 2));
+  const reps = Number(values.reps ?? (quick ? 1 : 3));
+  if (!(seconds > 0)) throw new Error(`--seconds wants a number above 0, not ${values.seconds}`);
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new Error(`--reps wants 1 or more, not ${values.reps}`);
+  return {
+    day: pickDay(values.day),
+    timing: { seconds, reps, warmup: quick ? 0.3 : 1 },
+    connections: connectionCount(quick ? 500 : 2000),
+    contrastSeconds: quick ? 0.5 : seconds,
+    sections: pickSections(values.only),
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  await client.close();
-  return calls / SECONDS;
 }
 
-const server = new Server();
-const listener = net.createServer();
-server.accept(listener);
-listener.listen(0, '127.0.0.1');
-await once(listener, 'listening');
-const { port } = listener.address() as net.AddressInfo;
+// `--day 3`, `--day day3` or `--day day3-service`; by default the latest day with a client.
+function pickDay(wanted: string | undefined): string {
+  const days = listDays();
+  if (wanted === undefined) {
+    const withClient = days.filter(hasClient);
+    return (withClient.at(-1) ?? days.at(-1)) as string;
+  }
+  const prefix = wanted.replace(/^(day)?(\d)$/, 'day$2-');
+  const day = days.find((d) => d === wanted || d.startsWith(prefix));
+  if (day === undefined)
+    throw new Error(`no day matches ${wanted}; the days are ${days.join(', ')}`);
+  return day;
+}
 
-console.log(`node ${process.version}, ${SECONDS} s per case`);
-const whole = await sequential(port, false);
-console.log(`day 1, one caller, one write per message, Nagle off: ${whole.toFixed(0)} calls/s`);
-const split = await sequential(port, true);
-console.log(
-  `day 1, one caller, prefix and payload written apart, Nagle on: ${split.toFixed(0)} calls/s`,
-);
-await server.close();
+function pickSections(only: string | undefined): Section[] {
+  if (only === undefined) return [...SECTIONS];
+  const wanted = only.split(',');
+  const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}`);
+  return wanted as Section[];
+}
 
-const server2 = new Day2Server();
-const listener2 = net.createServer();
-server2.accept(listener2);
-listener2.listen(0, '127.0.0.1');
-await once(listener2, 'listening');
-const port2 = (listener2.address() as net.AddressInfo).port;
-const corked = await concurrent(port2, 100);
-console.log(`day 2, one client, 100 calls in flight, corking on: ${corked.toFixed(0)} calls/s`);
-// The contrast: make cork() and uncork() do nothing, so that every message is its own write.
-const { cork, uncork } = net.Socket.prototype;
-net.Socket.prototype.cork = () => {};
-net.Socket.prototype.uncork = () => {};
-const uncorked = await concurrent(port2, 100);
-Object.assign(net.Socket.prototype, { cork, uncork });
-console.log(`day 2, one client, 100 calls in flight, corking off: ${uncorked.toFixed(0)} calls/s`);
-await server2.close();
+// How this run was started, as a command someone can copy.
+function command(argv: string[]): string {
+  const args = argv.filter((arg) => arg !== '--').join(' ');
+  if (process.env.npm_lifecycle_event === 'bench') {
+    return args === '' ? 'npm run bench' : `npm run bench -- ${args}`;
+  }
+  return `npx tsx scripts/bench.ts ${args}`.trim();
+}
+
+// The load average is read before the run starts: anything well above zero means that
+// something else was using the CPUs, and the figures below are lower than they could be.
+function header(settings: Settings, argv: string[], load: number): string {
+  const { seconds, reps, warmup } = settings.timing;
+  const cpus = availableParallelism();
+  return [
+    `node ${process.version}, ${settings.day}, ${cpus} CPU${cpus === 1 ? '' : 's'}`,
+    `load average ${load.toFixed(1)} at start`,
+    `${seconds} s per measurement, ${reps} repetition${reps === 1 ? '' : 's'}, ${warmup} s warm-up`,
+    `\`${command(argv)}\``,
+  ].join(' · ');
+}
+
+const progress = (line: string) => console.log(`  ${line}`);
+
+async function benchCases(settings: Settings): Promise<string[]> {
+  if (!hasClient(settings.day)) {
+    return [`${settings.day} has no client: no throughput cases (memory and contrasts only).`];
+  }
+  console.log(`throughput: ${settings.day} against a raw framed echo`);
+  const results: CaseResult[] = await runCases(settings.day, CASES, settings.timing, progress);
+  return [
+    `### Throughput: ${settings.day} Client and Server, one connection`,
+    casesTable(settings.day, results),
+    'The baseline: the same request bytes, framed, echoed by a server that does no RPC.',
+    baselineTable(results),
+  ];
+}
+
+async function benchMemory(settings: Settings): Promise<string[]> {
+  console.log(`memory: ${settings.connections} idle connections`);
+  const results: MemoryResult[] = [];
+  for (const kind of ['day', 'bare'] as const) {
+    results.push(await measureMemory(kind, settings.day, settings.connections));
+    progress(`${results.at(-1)?.server}: done`);
+  }
+  return ['### Server memory per idle connection', memoryTable(results)];
+}
+
+async function benchContrasts(settings: Settings): Promise<string[]> {
+  console.log('contrasts: client and server in one process');
+  const child = await startChild('contrasts.ts', []);
+  try {
+    const seconds = settings.contrastSeconds;
+    const results = await child.request<Contrast[]>('run', { seconds }, (seconds * 4 + 30) * 1000);
+    return ['### The contrasts the chapters quote (one process)', contrastsTable(results)];
+  } finally {
+    await child.stop();
+  }
+}
+
+const argv = process.argv.slice(2);
+let settings: Settings;
+try {
+  settings = readSettings(argv);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  console.error(USAGE);
+  process.exit(2);
+}
+const load = loadavg()[0] ?? 0;
+const run = { cases: benchCases, memory: benchMemory, contrasts: benchContrasts };
+try {
+  const sections: string[] = [];
+  for (const section of settings.sections) sections.push(...(await run[section](settings)));
+  console.log(`\n${header(settings, argv, load)}\n\n${sections.join('\n\n')}`);
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+}
