@@ -6,12 +6,19 @@
 import type { Server as NetServer, Socket } from 'node:net';
 import {
   type Codec,
+  CodecError,
   type CodecType,
   encodings,
   type Header,
   newCodecFuncMap,
 } from './codec/codec.ts';
-import { DEFAULT_MAX_FRAME_SIZE, encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
+import {
+  ByteBudget,
+  DEFAULT_MAX_FRAME_SIZE,
+  encodeFrames,
+  FrameReader,
+  whenClosed,
+} from './codec/frame.ts';
 
 /** Marks a connection as GeeRPC's: 0x3bef5c. */
 export const MAGIC_NUMBER = 3927900;
@@ -35,17 +42,28 @@ export interface OptionReply {
 export interface ServerOptions {
   /** The largest frame this server reads, in bytes (default 16 MiB). */
   maxFrameSize?: number;
+  /** What all connections together may hold of frames not yet read, in bytes (default 64 MiB). */
+  maxBufferedBytes?: number;
+  /** Unsent reply bytes past which a connection is not read until they drain (default 1 MiB). */
+  maxUnsentBytes?: number;
   /** Where the server reports what goes wrong on a connection (default: stderr). */
   log?: (message: string) => void;
 }
 
+// A request as read: its header, its argument, and why it cannot be served, if it cannot.
 interface Request {
   h: Header;
   argv: unknown;
+  error?: string;
 }
+
+/** How long a refused client has to read the reason and hang up. */
+const REFUSAL_LINGER_MS = 1000;
 
 export class Server {
   readonly #maxFrameSize: number;
+  readonly #budget: ByteBudget;
+  readonly #maxUnsentBytes: number;
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
   readonly #conns = new Set<Socket>();
@@ -53,6 +71,8 @@ export class Server {
 
   constructor(options: ServerOptions = {}) {
     this.#maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.#budget = new ByteBudget(options.maxBufferedBytes);
+    this.#maxUnsentBytes = options.maxUnsentBytes ?? 1024 * 1024;
     this.#log = options.log ?? ((message) => console.error(message));
   }
 
@@ -74,7 +94,10 @@ export class Server {
     // that arrives after reading has stopped would crash the process.
     conn.on('error', () => {});
     conn.setNoDelay(true); // we coalesce writes ourselves; Nagle would only add delay
-    const reader = new FrameReader(conn, this.#maxFrameSize);
+    const reader = new FrameReader(conn, {
+      maxFrameSize: this.#maxFrameSize,
+      budget: this.#budget,
+    });
     try {
       const codec = await this.#readOption(conn, reader);
       if (codec === undefined) conn.destroy();
@@ -107,9 +130,15 @@ export class Server {
       conn.end(optionReply(option)); // the client learns why, then the connection closes
       // Drop whatever the client pipelined behind the option until it hangs up. Closing
       // with unread bytes would send a reset, which can destroy the reply in flight; and
-      // a socket nobody reads from never notices that its peer has gone.
-      while ((await reader.read()) !== null) {
-        // dropped
+      // a socket nobody reads from never notices that its peer has gone. But only for a
+      // moment: a client that keeps sending would otherwise be drained forever.
+      const linger = setTimeout(() => conn.destroy(), REFUSAL_LINGER_MS).unref();
+      try {
+        while ((await reader.read()) !== null) {
+          // dropped
+        }
+      } finally {
+        clearTimeout(linger);
       }
       return undefined;
     }
@@ -120,6 +149,11 @@ export class Server {
   // Reads requests until the client leaves, handling each one concurrently.
   async #serveCodec(codec: Codec): Promise<void> {
     for (;;) {
+      // Backpressure: while the client leaves too many replies unread, read none of its
+      // requests. Our reader then pauses the socket, TCP's window fills, and the client's
+      // own writes wait. Without this, a client that never reads would make us queue
+      // every reply it asks for, without bound.
+      if (codec.writableLength > this.#maxUnsentBytes) await codec.drained();
       const req = await this.#readRequest(codec);
       if (req === null) break;
       // Not awaited, so the next request is read at once. It never rejects (every
@@ -136,11 +170,14 @@ export class Server {
   async #readRequest(codec: Codec): Promise<Request | null> {
     const h = await codec.readHeader();
     if (h === null) return null;
-    const argv = await codec.readBody();
-    return { h, argv };
+    return { h, ...(await readArgs(codec)) };
   }
 
   async #handleRequest(codec: Codec, req: Request): Promise<void> {
+    if (req.error !== undefined) {
+      this.#sendResponse(codec, req.h, null, req.error);
+      return;
+    }
     // Day 1 shortcut: there are no services yet, so every request gets the same reply.
     this.#sendResponse(codec, req.h, `geerpc resp ${req.h.seq}`);
   }
@@ -154,6 +191,17 @@ export class Server {
     } catch (err) {
       codec.write({ ...h, error: `rpc server: cannot encode reply: ${describe(err)}` }, null);
     }
+  }
+}
+
+// The body of a request. One that arrived whole but does not decode costs its request
+// an error response, not the connection: the next frame is still a header.
+async function readArgs(codec: Codec): Promise<{ argv: unknown; error?: string }> {
+  try {
+    return { argv: await codec.readBody() };
+  } catch (err) {
+    if (!(err instanceof CodecError)) throw err;
+    return { argv: null, error: `rpc server: cannot decode args: ${describe(err)}` };
   }
 }
 
@@ -173,11 +221,11 @@ function checkOption(frame: Buffer): Option | string {
     const got =
       typeof magicNumber === 'number'
         ? `0x${magicNumber.toString(16)}`
-        : JSON.stringify(magicNumber);
+        : quote(String(JSON.stringify(magicNumber)));
     return `invalid magic number ${got}`;
   }
   if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {
-    return `unsupported codec ${String(codecType)}`;
+    return `unsupported codec ${quote(describe(codecType))}`;
   }
   return { magicNumber, codecType: codecType as CodecType };
 }
@@ -187,8 +235,21 @@ function optionReply(error: string): Buffer {
   return encodeFrames(Buffer.from(JSON.stringify(reply)));
 }
 
+// The text of whatever was thrown. It must never throw itself, whatever it is given
+// (an object without a prototype, a toString that throws): a request whose handler
+// threw would otherwise get no response at all.
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  try {
+    return String(err instanceof Error ? err.message : err);
+  } catch {
+    return 'a value that cannot be shown as text';
+  }
+}
+
+// A name from the client, as error texts quote it: at most 100 characters, so that a
+// megabyte-long method name does not come back doubled in the reply.
+function quote(name: string): string {
+  return name.length > 100 ? `${name.slice(0, 100)}... (${name.length} characters)` : name;
 }
 
 /** The server that `accept()` serves with, as GeeRPC's DefaultServer. */

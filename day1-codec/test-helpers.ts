@@ -15,6 +15,7 @@ export interface TestServer {
   server: Server;
   port: number;
   logs: string[]; // what the server logged, instead of printing it
+  conns: net.Socket[]; // the server's end of every connection it accepted
 }
 
 /** What this day's server answers to a request: until services arrive, a canned reply. */
@@ -31,13 +32,15 @@ export async function startServer(
   const logs: string[] = [];
   const server = new Server({ log: (message) => logs.push(message), ...options });
   const listener = net.createServer();
+  const conns: net.Socket[] = [];
+  listener.on('connection', (conn: net.Socket) => conns.push(conn));
   server.accept(listener);
   if (path === undefined) listener.listen(0, '127.0.0.1');
   else listener.listen(path);
   await once(listener, 'listening');
   t.after(() => server.close());
   const address = listener.address();
-  return { server, port: typeof address === 'object' ? (address?.port ?? 0) : 0, logs };
+  return { server, port: typeof address === 'object' ? (address?.port ?? 0) : 0, logs, conns };
 }
 
 export interface RawConn {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Client, dial } from './client.ts';
+import { type Client, dial, newClient } from './client.ts';
 import { type Codec, type CodecType, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
@@ -116,6 +116,65 @@ describe(`${DAY}: client`, () => {
       return true;
     });
     assert.ok(client.isAvailable(), 'an error reply does not break the connection');
+  });
+
+  test("a ServerError's stack names the line that made the call", async (t) => {
+    const port = await startScriptedServer(t, async (codec) => {
+      const [[h]] = await readRequests(codec, 1);
+      codec.write(reply(h, 'no'), null);
+      await readRequests(codec, 1);
+    });
+    const client = await dialed(t, port);
+    const err = await client.call('Foo.Sum', 1).catch((e: Error) => e);
+    assert.ok(err instanceof ServerError);
+    assert.match(err.stack ?? '', /client\.test\.ts/);
+  });
+
+  test('a reply whose body does not decode fails its call alone; the connection lives on', async (t) => {
+    const port = await startScriptedServer(t, async (codec, conn) => {
+      const [[first], [second]] = await readRequests(codec, 2);
+      const header = Buffer.from(JSON.stringify(reply(first)));
+      conn.write(encodeFrames(header, Buffer.from('{not json')));
+      codec.write(reply(second), 'fine');
+      await readRequests(codec, 1);
+    });
+    const client = await dialed(t, port);
+    const [bad, good] = [client.call('Foo.Sum', 1), client.call('Foo.Sum', 2)];
+    await assert.rejects(bad, { name: 'RpcError', message: /cannot decode reply/ });
+    assert.equal(await good, 'fine');
+    assert.ok(client.isAvailable());
+  });
+
+  test('stops sending while the server reads nothing; every call completes once it reads', async (t) => {
+    let serverConn: net.Socket | undefined;
+    let resume = () => {};
+    const reading = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const port = await startScriptedServer(t, async (codec, conn) => {
+      serverConn = conn;
+      conn.pause(); // a server that stops reading: TCP's window fills, then our buffer would
+      await reading;
+      conn.resume();
+      for (const [h, body] of await readRequests(codec, count)) codec.write(reply(h), body);
+    });
+    const conn = net.connect(port, '127.0.0.1');
+    await once(conn, 'connect');
+    const client = await newClient(conn, { ...DEFAULT_OPTION });
+    t.after(() => client.close());
+    const count = 2_000;
+    const args = 'x'.repeat(10_000); // 20 MB in all: more than the kernel's buffers hold
+    const calls = Array.from({ length: count }, () => client.call('Foo.Sum', args));
+    let unsent = -1;
+    while (conn.writableLength !== unsent) {
+      unsent = conn.writableLength;
+      await sleep(50);
+    }
+    assert.ok(serverConn !== undefined);
+    assert.ok(unsent > 0, 'the server stopped reading before the client finished sending');
+    assert.ok(unsent < 2 * 1024 * 1024, `the client buffered ${unsent} bytes`);
+    resume();
+    assert.equal((await Promise.all(calls)).length, count);
   });
 
   test('drops a reply for a seq that is not pending, and stays in step', async (t) => {

@@ -5,10 +5,14 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
-import { type Codec, encodings, newCodecFuncMap } from './codec/codec.ts';
+import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
 import { DEFAULT_OPTION, type Option, type OptionReply } from './server.ts';
+
+// Unsent request bytes past which call() waits for them to drain before it sends more:
+// a server that stops reading must not make the client buffer without bound.
+const MAX_UNSENT_BYTES = 1024 * 1024;
 
 /** One RPC in flight. `done` resolves with the call itself once it has a reply or an error. */
 export class Call {
@@ -79,8 +83,18 @@ export class Client {
 
   /** Makes a call and resolves with its reply, or rejects with its error. */
   async call<Reply = unknown>(serviceMethod: string, args: unknown): Promise<Reply> {
+    // Backpressure: while the server leaves too much of what we sent unread, wait. A
+    // loop, because every waiting call wakes at the same 'drain' and the first ones to
+    // run may fill the buffer again.
+    while (this.#codec.writableLength > MAX_UNSENT_BYTES) await this.#codec.drained();
     const call = await this.go(serviceMethod, args).done;
-    if (call.error !== undefined) throw call.error;
+    if (call.error !== undefined) {
+      // The error was made in the receive loop, so its stack says nothing about who
+      // called. Captured here, after an await, V8's async stack traces reach back to
+      // the caller's line. It costs nothing on success (grpc-js does the same).
+      Error.captureStackTrace(call.error);
+      throw call.error;
+    }
     return call.reply as Reply;
   }
 
@@ -126,7 +140,8 @@ export class Client {
 
   #registerCall(call: Call): number | undefined {
     if (this.#closing || this.#shutdown !== undefined) {
-      call.error = this.#shutdown ?? new ShutdownError('rpc client: connection is shut down');
+      const err = this.#shutdown ?? new ShutdownError('rpc client: connection is shut down');
+      call.error = new ShutdownError(err.message, { cause: err.cause });
       call.finish();
       return undefined;
     }
@@ -141,11 +156,12 @@ export class Client {
     return call;
   }
 
-  // Fails every pending call with the same error. After this, no call is ever pending again.
+  // Fails every pending call. After this, no call is ever pending again. Each call gets
+  // an error of its own, because call() gives each one its caller's stack.
   #terminateCalls(err: ShutdownError): void {
     this.#shutdown = err;
     for (const call of this.#pending.values()) {
-      call.error = err;
+      call.error = new ShutdownError(err.message, { cause: err.cause });
       call.finish();
     }
     this.#pending.clear();
@@ -160,11 +176,15 @@ export class Client {
         if (h === null) break;
         // Read the body before looking up the call, so that the stream stays in step
         // even when the call is no longer pending.
-        const body = await this.#codec.readBody();
+        const body = await this.#readReply();
         const call = this.#removeCall(h.seq);
         if (call === undefined) continue; // nobody is waiting for this reply: drop it
         if (h.error !== '') call.error = new ServerError(h.error);
-        else call.reply = body;
+        else if (body instanceof CodecError) {
+          call.error = new RpcError(`rpc client: cannot decode reply: ${body.message}`, {
+            cause: body,
+          });
+        } else call.reply = body;
         call.finish();
       }
       err = new ShutdownError('rpc client: connection closed by the server');
@@ -174,6 +194,17 @@ export class Client {
     if (this.#closing) err = new ShutdownError('rpc client: connection is shut down');
     this.#terminateCalls(err);
     void this.#codec.close(); // never rejects; resolves once the socket is closed
+  }
+
+  // A reply's body, or the CodecError that says why it does not decode: that costs its
+  // call an error, not the connection, since the stream is still in step.
+  async #readReply(): Promise<unknown> {
+    try {
+      return await this.#codec.readBody();
+    } catch (err) {
+      if (err instanceof CodecError) return err;
+      throw err;
+    }
   }
 }
 
@@ -243,5 +274,9 @@ function connectOptions(network: Network, address: string): net.NetConnectOpts {
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  try {
+    return String(err instanceof Error ? err.message : err);
+  } catch {
+    return 'a value that cannot be shown as text';
+  }
 }

@@ -47,6 +47,16 @@ class Calc extends Base {
   weird(): never {
     throw 'a thrown string';
   }
+  bare(): never {
+    throw Object.create(null); // no prototype: String() of it throws
+  }
+  sly(): never {
+    throw {
+      toString() {
+        throw new Error('and this throws too');
+      },
+    };
+  }
   twoArgs(a: number, b: number): number {
     return a + b;
   }
@@ -76,7 +86,7 @@ describe(`${DAY}: services`, () => {
     assert.equal(service.name, 'Calc');
     assert.deepEqual(
       [...service.methods.keys()].sort(),
-      ['fail', 'greet', 'nothing', 'reject', 'slowSum', 'sum', 'weird'],
+      ['bare', 'fail', 'greet', 'nothing', 'reject', 'slowSum', 'sly', 'sum', 'weird'],
       'not: constructor, _helper, #hidden, the getter, the arrow field, static create, twoArgs',
     );
   });
@@ -135,6 +145,9 @@ describe(`${DAY}: services`, () => {
     ['fail', '100% failed'],
     ['reject', 'rejected on purpose'],
     ['weird', 'a thrown string'],
+    // Once, turning these into text threw inside the catch, and the request got no response.
+    ['bare', 'a value that cannot be shown as text'],
+    ['sly', 'a value that cannot be shown as text'],
   ]) {
     test(`a method that throws or rejects (${method}) gives a ServerError; the server lives on`, async (t) => {
       const client = await served(t, new Calc());
@@ -161,6 +174,20 @@ describe(`${DAY}: services`, () => {
       assert.equal(await client.call('Calc.sum', { num1: 1, num2: 2 }), 3);
     });
   }
+
+  test('an error quotes at most 100 characters of a megabyte-long method name', async (t) => {
+    const client = await served(t, new Calc());
+    const name = `Calc.${'x'.repeat(1 << 20)}`;
+    await assert.rejects(client.call(name, null), (err: unknown) => {
+      assert.ok(err instanceof ServerError);
+      assert.ok(err.message.length < 200, `the error is ${err.message.length} characters`);
+      assert.match(
+        err.message,
+        /^rpc server: can't find method Calc\.x+\.\.\. \(1048581 characters\)$/,
+      );
+      return true;
+    });
+  });
 
   test('a reply that cannot be encoded becomes an error response', async (t) => {
     class Odd {

@@ -3,13 +3,12 @@
  * frame-size limit. Added on day 1.
  */
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { DAY } from '../test-helpers.ts';
 import { encodeFrames, FrameError, FrameParser, FrameReader } from './frame.ts';
 
-async function* chunks(...parts: Buffer[]): AsyncGenerator<Buffer> {
-  yield* parts;
-}
+const chunks = (...parts: Buffer[]) => Readable.from(parts);
 
 describe(`${DAY}: frames`, () => {
   test('a frame is a 4-byte big-endian length, then the payload', () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { describe, type TestContext, test } from 'node:test';
 import { DAY } from '../test-helpers.ts';
 import { type Codec, type CodecType, encodings, type Header, newCodecFuncMap } from './codec.ts';
@@ -81,11 +82,7 @@ describe(`${DAY}: codecs`, () => {
         ...messages.flatMap(([h, body]) => [encoding.encode(h), encoding.encode(body)]),
       );
       const decodeAll = async (parts: Buffer[]) => {
-        const reader = new FrameReader(
-          (async function* () {
-            yield* parts;
-          })(),
-        );
+        const reader = new FrameReader(Readable.from(parts));
         const out: unknown[] = [];
         for (let frame = await reader.read(); frame !== null; frame = await reader.read()) {
           out.push(encoding.decode(frame));
@@ -122,12 +119,12 @@ describe(`${DAY}: codecs`, () => {
     await assert.rejects(b.readHeader(), { name: 'CodecError', message: /cannot decode/ });
   });
 
-  test('a header with no body after it, then the end of the stream, is a CodecError', async (t) => {
+  test('a header with no body after it, then the end of the stream, is a FrameError', async (t) => {
     const [, b, socket] = await codecPair(t, 'application/json');
     socket.end(encodeFrames(json.encode({ serviceMethod: 'Foo.Sum', seq: 1, error: '' })));
     assert.equal((await b.readHeader())?.seq, 1);
     await assert.rejects(b.readBody(), {
-      name: 'CodecError',
+      name: 'FrameError',
       message: /between a header and its body/,
     });
   });

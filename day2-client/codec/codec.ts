@@ -4,7 +4,8 @@
  * Mirrors GeeRPC's codec/codec.go and gob.go. Added on day 1.
  */
 import type { Socket } from 'node:net';
-import { encodeFrames, type FrameReader, whenClosed } from './frame.ts';
+import type { Encoding } from './encoding.ts';
+import { encodeFrames, FrameError, type FrameReader, whenClosed } from './frame.ts';
 import { json } from './json.ts';
 import { msgpack } from './msgpack.ts';
 import { yaml } from './yaml.ts';
@@ -20,19 +21,23 @@ export interface Header {
 export interface Codec {
   /** The next header, or `null` when the peer closed the connection between messages. */
   readHeader(): Promise<Header | null>;
-  /** The body that follows the header just read. */
+  /**
+   * The body that follows the header just read. Throws CodecError when the body's
+   * frame arrived whole but does not decode: the stream is still in step, so only
+   * that one message is lost. Any other error means the connection is unusable.
+   */
   readBody(): Promise<unknown>;
   /** Sends header and body as one message. Throws, sending nothing, if they cannot be encoded. */
   write(header: Header, body: unknown): void;
+  /** Bytes written but not yet taken by the OS: they pile up when the peer stops reading. */
+  readonly writableLength: number;
+  /** Resolves once the bytes written so far have left, or the connection has closed. */
+  drained(): Promise<void>;
   /** Closes the connection at once, and resolves when it is closed. */
   close(): Promise<void>;
 }
 
-/** How one format turns a single value into bytes and back. */
-export interface Encoding {
-  encode(value: unknown): Uint8Array;
-  decode(bytes: Buffer): unknown;
-}
+export type { Encoding };
 
 /** Every encoding a connection can choose. Adding a codec is one file and one line here. */
 export const encodings = {
@@ -51,7 +56,7 @@ for (const type of Object.keys(encodings) as CodecType[]) {
   newCodecFuncMap[type] = (conn, reader) => new FramedCodec(conn, reader, encodings[type]);
 }
 
-/** The bytes were framed correctly but do not decode to a message. */
+/** The bytes were framed correctly but do not decode to a message (the stream is in step). */
 export class CodecError extends Error {
   override name = 'CodecError';
 }
@@ -61,6 +66,7 @@ export class FramedCodec implements Codec {
   readonly #conn: Socket;
   readonly #reader: FrameReader;
   readonly #encoding: Encoding;
+  #drained: Promise<void> | undefined; // shared by everyone waiting for the same 'drain'
 
   // The reader is passed in, not made here, because it has already read the option
   // frame: whatever bytes it buffered after that belong to this codec.
@@ -81,7 +87,7 @@ export class FramedCodec implements Codec {
 
   async readBody(): Promise<unknown> {
     const frame = await this.#reader.read();
-    if (frame === null) throw new CodecError('connection ended between a header and its body');
+    if (frame === null) throw new FrameError('connection ended between a header and its body');
     return this.#decode(frame);
   }
 
@@ -105,6 +111,23 @@ export class FramedCodec implements Codec {
     this.#conn.write(message);
   }
 
+  get writableLength(): number {
+    return this.#conn.writableLength;
+  }
+
+  drained(): Promise<void> {
+    if (!this.#conn.writableNeedDrain || this.#conn.destroyed) return Promise.resolve();
+    this.#drained ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.#conn.off('drain', done).off('close', done);
+        this.#drained = undefined;
+        resolve();
+      };
+      this.#conn.on('drain', done).on('close', done);
+    });
+    return this.#drained;
+  }
+
   close(): Promise<void> {
     // Not end(), which waits for the queued bytes to drain: a peer that has stopped
     // reading would make close() wait forever.
@@ -116,7 +139,10 @@ export class FramedCodec implements Codec {
     try {
       return this.#encoding.decode(frame);
     } catch (err) {
-      throw new CodecError(`cannot decode a frame of ${frame.length} bytes`, { cause: err });
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new CodecError(`cannot decode a frame of ${frame.length} bytes: ${reason}`, {
+        cause: err,
+      });
     }
   }
 }

@@ -3,7 +3,7 @@
  * Plays the part of GeeRPC's codec/gob.go (GeeRPC ships gob; JSON is our default
  * because a learner can read it in a trace). Added on day 1.
  */
-import type { Encoding } from './codec.ts';
+import { checkDepth, type Encoding } from './encoding.ts';
 
 export const json: Encoding = {
   encode(value) {
@@ -12,5 +12,11 @@ export const json: Encoding = {
     if (text === undefined) throw new TypeError(`JSON cannot encode a ${typeof value}`);
     return Buffer.from(text);
   },
-  decode: (bytes) => JSON.parse(bytes.toString('utf8')),
+  decode(bytes) {
+    // JSON.parse does not recurse, so deep input costs time, never the process; the
+    // depth is checked after, so that every codec refuses the same values.
+    const value = JSON.parse(bytes.toString('utf8'));
+    checkDepth(value);
+    return value;
+  },
 };
