@@ -4,9 +4,13 @@
  * without importing each other. Added on day 1.
  */
 
-/** How one format turns a single value into bytes and back. */
+/**
+ * How one format turns a single value into bytes and back. A text format may return
+ * a string from `encode`: the frame writer then puts its UTF-8 bytes straight into
+ * the message's buffer, instead of copying a buffer made only to be copied.
+ */
 export interface Encoding {
-  encode(value: unknown): Uint8Array;
+  encode(value: unknown): Uint8Array | string;
   /** Throws for bytes that are not one valid value, or nest deeper than MAX_DEPTH. */
   decode(bytes: Buffer): unknown;
 }

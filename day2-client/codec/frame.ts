@@ -24,19 +24,26 @@ export class FrameError extends Error {
   override name = 'FrameError';
 }
 
-/** Puts each payload behind its length prefix, all in one buffer (one write, one message). */
-export function encodeFrames(...payloads: Uint8Array[]): Buffer {
+/**
+ * Puts each payload behind its length prefix, all in one buffer (one write, one
+ * message). A payload given as a string is written as UTF-8.
+ */
+export function encodeFrames(...payloads: (Uint8Array | string)[]): Buffer {
+  const lengths = payloads.map((p) => (typeof p === 'string' ? Buffer.byteLength(p) : p.length));
   let size = 0;
-  for (const payload of payloads) size += LENGTH_BYTES + payload.length;
-  // One allocation per message, the prefixes written in place: no small buffers to
-  // concatenate. allocUnsafe is safe here because every byte is written below.
+  for (const length of lengths) size += LENGTH_BYTES + length;
+  // One allocation per message, the prefixes and payloads written in place: no small
+  // buffers made only to be concatenated. allocUnsafe is safe: every byte is written.
   const message = Buffer.allocUnsafe(size);
   let offset = 0;
-  for (const payload of payloads) {
-    offset = message.writeUInt32BE(payload.length, offset); // throws past 4 GiB
-    message.set(payload, offset);
-    offset += payload.length;
-  }
+  payloads.forEach((payload, i) => {
+    offset = message.writeUInt32BE(lengths[i] as number, offset); // throws past 4 GiB
+    if (typeof payload === 'string') offset += message.write(payload, offset);
+    else {
+      message.set(payload, offset);
+      offset += payload.length;
+    }
+  });
   return message;
 }
 

@@ -10,7 +10,7 @@ export const json: Encoding = {
     const text = JSON.stringify(value);
     // JSON.stringify returns undefined, not an error, for a function or a symbol.
     if (text === undefined) throw new TypeError(`JSON cannot encode a ${typeof value}`);
-    return Buffer.from(text);
+    return text;
   },
   decode(bytes) {
     // JSON.parse does not recurse, so deep input costs time, never the process; the

@@ -11,7 +11,7 @@ import { DepthError, type Encoding, MAX_DEPTH } from './encoding.ts';
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
 export const yaml: Encoding = {
-  encode: (value) => Buffer.from(stringify(value)),
+  encode: (value) => stringify(value),
   decode(bytes) {
     const tokens = [...new Parser().parse(bytes.toString('utf8'))];
     checkSyntaxDepth(tokens);
