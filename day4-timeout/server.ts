@@ -1,0 +1,414 @@
+/**
+ * The server: accepts connections, agrees on a codec with each, then reads requests
+ * in a loop and answers each as soon as it is ready. Mirrors GeeRPC's server.go.
+ * Added on day 1; day 3 replaced the canned reply with registered services; day 4
+ * bounded the handshake and each handler in time.
+ */
+import type { Server as NetServer, Socket } from 'node:net';
+import {
+  type Codec,
+  CodecError,
+  type CodecType,
+  encodings,
+  type Header,
+  newCodecFuncMap,
+} from './codec/codec.ts';
+import {
+  ByteBudget,
+  DEFAULT_MAX_FRAME_SIZE,
+  encodeFrames,
+  FrameReader,
+  whenClosed,
+} from './codec/frame.ts';
+import { type MethodType, Service } from './service.ts';
+
+/** Marks a connection as GeeRPC's: 0x3bef5c. */
+export const MAGIC_NUMBER = 3927900;
+
+/** The first frame of every connection, always JSON, so that it can name the codec. */
+export interface Option {
+  magicNumber: number;
+  codecType: CodecType;
+  /** How long `dial` may take, connect and handshake together, in ms (0 = no limit). */
+  connectTimeout: number;
+  /** How long the server may take to handle each request, in ms (0 = no limit). */
+  handleTimeout: number;
+}
+
+export const DEFAULT_OPTION: Readonly<Option> = Object.freeze({
+  magicNumber: MAGIC_NUMBER,
+  codecType: 'application/json',
+  connectTimeout: 10_000,
+  handleTimeout: 0,
+});
+
+/** The server's answer to an option, also JSON: `error` is empty when it is accepted. */
+export interface OptionReply {
+  error: string;
+}
+
+export interface ServerOptions {
+  /** The largest frame this server reads, in bytes (default 16 MiB). */
+  maxFrameSize?: number;
+  /** What all connections together may hold of frames not yet read, in bytes (default 64 MiB). */
+  maxBufferedBytes?: number;
+  /** Unsent reply bytes past which a connection is not read until they drain (default 1 MiB). */
+  maxUnsentBytes?: number;
+  /** How long a new connection has to send its option, in ms (default 10 s, 0 = no limit). */
+  handshakeTimeout?: number;
+  /** The longest any handler may run, in ms, whatever a client asks (default 0 = no cap). */
+  maxHandleTimeout?: number;
+  /** Where the server reports what goes wrong on a connection (default: stderr). */
+  log?: (message: string) => void;
+}
+
+// What the handlers of one connection share: its handle timeout, a signal that fires when
+// it closes, and the controllers of handlers running under a timeout, which fire then too.
+interface ConnCalls {
+  timeout: number;
+  closed: AbortSignal;
+  timed: Set<AbortController>;
+}
+
+// A request as read: the method to call, or the reason there is none.
+type Request = { h: Header; argv: unknown } & (
+  | { svc: Service; mtype: MethodType }
+  | { error: string }
+);
+
+/** How long a refused client has to read the reason and hang up. */
+const REFUSAL_LINGER_MS = 1000;
+
+export class Server {
+  readonly #maxFrameSize: number;
+  readonly #budget: ByteBudget;
+  readonly #maxUnsentBytes: number;
+  readonly #handshakeTimeout: number;
+  readonly #maxHandleTimeout: number;
+  readonly #log: (message: string) => void;
+  readonly #listeners = new Set<NetServer>();
+  readonly #conns = new Set<Socket>();
+  readonly #serviceMap = new Map<string, Service>();
+  #closing = false;
+
+  constructor(options: ServerOptions = {}) {
+    this.#maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.#budget = new ByteBudget(options.maxBufferedBytes);
+    this.#maxUnsentBytes = options.maxUnsentBytes ?? 1024 * 1024;
+    this.#handshakeTimeout = options.handshakeTimeout ?? 10_000;
+    this.#maxHandleTimeout = options.maxHandleTimeout ?? 0;
+    this.#log = options.log ?? ((message) => console.error(message));
+  }
+
+  /**
+   * Publishes the receiver's public methods as "ClassName.method". Throws, saying why,
+   * for a receiver that cannot be a service or a name that is already taken.
+   */
+  register(receiver: object): void {
+    const service = new Service(receiver);
+    if (this.#serviceMap.has(service.name)) {
+      throw new Error(`rpc server: service already defined: ${service.name}`);
+    }
+    this.#serviceMap.set(service.name, service);
+  }
+
+  /** Serves every connection the listener accepts, until `close()`. */
+  accept(listener: NetServer): void {
+    this.#listeners.add(listener);
+    listener.on('connection', (conn: Socket) => void this.serveConn(conn));
+  }
+
+  /** Serves one connection until it ends. Never rejects: a bad connection is closed and logged. */
+  async serveConn(conn: Socket): Promise<void> {
+    if (this.#closing) {
+      conn.destroy();
+      return;
+    }
+    this.#conns.add(conn);
+    conn.once('close', () => this.#conns.delete(conn));
+    // Socket errors reach us through the reader; without a listener, an 'error' event
+    // that arrives after reading has stopped would crash the process.
+    conn.on('error', () => {});
+    conn.setNoDelay(true); // we coalesce writes ourselves; Nagle would only add delay
+    const reader = new FrameReader(conn, {
+      maxFrameSize: this.#maxFrameSize,
+      budget: this.#budget,
+    });
+    try {
+      const accepted = await this.#readOption(conn, reader);
+      if (accepted === undefined) conn.destroy();
+      else await this.#serveCodec(...accepted);
+    } catch (err) {
+      if (!this.#closing) this.#log(`rpc server: closing connection: ${describe(err)}`);
+      conn.destroy();
+    }
+  }
+
+  /** Stops accepting, closes every connection, and resolves when all are gone. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const closing = [...this.#listeners].map(
+      (listener) => new Promise<void>((resolve) => listener.close(() => resolve())),
+    );
+    this.#listeners.clear();
+    for (const conn of this.#conns) conn.destroy();
+    await Promise.all([...closing, ...[...this.#conns].map(whenClosed)]);
+  }
+
+  // The handshake: read the option, answer it, and pick the codec it names.
+  // Returns undefined when the connection must not go on.
+  async #readOption(conn: Socket, reader: FrameReader): Promise<[Codec, Option] | undefined> {
+    const frame = await this.#readOptionFrame(conn, reader);
+    if (frame === null) return undefined; // the client left before saying anything
+    const option = checkOption(frame);
+    if (typeof option === 'string') {
+      this.#log(`rpc server: ${option}`);
+      conn.end(optionReply(option)); // the client learns why, then the connection closes
+      // Drop whatever the client pipelined behind the option until it hangs up. Closing
+      // with unread bytes would send a reset, which can destroy the reply in flight; and
+      // a socket nobody reads from never notices that its peer has gone. But only for a
+      // moment: a client that keeps sending would otherwise be drained forever.
+      const linger = setTimeout(() => conn.destroy(), REFUSAL_LINGER_MS).unref();
+      try {
+        while ((await reader.read()) !== null) {
+          // dropped
+        }
+      } finally {
+        clearTimeout(linger);
+      }
+      return undefined;
+    }
+    conn.write(optionReply(''));
+    return [newCodecFuncMap[option.codecType](conn, reader), option];
+  }
+
+  // The option frame, within handshakeTimeout. Without a limit, a client that connects
+  // and sends one byte (or none) holds its connection, and its memory, forever: 500
+  // such sockets were all still open after a minute against day 3.
+  async #readOptionFrame(conn: Socket, reader: FrameReader): Promise<Buffer | null> {
+    const ms = this.#handshakeTimeout;
+    const timer =
+      ms > 0
+        ? setTimeout(
+            () => conn.destroy(new Error(`handshake timeout: no option within ${ms} ms`)),
+            ms,
+          ).unref()
+        : undefined;
+    try {
+      return await reader.read(); // rejects with the error above if the timer fires
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Reads requests until the client leaves, handling each one concurrently.
+  async #serveCodec(codec: Codec, option: Option): Promise<void> {
+    // Aborted when this loop ends, however it ends, so that handlers still running
+    // for a client that has gone can stop their work.
+    const closed = new AbortController();
+    const timeout = capped(option.handleTimeout, this.#maxHandleTimeout);
+    const calls: ConnCalls = { timeout, closed: closed.signal, timed: new Set() };
+    try {
+      await this.#readRequests(codec, calls);
+    } finally {
+      const reason = new Error('rpc server: connection closed');
+      closed.abort(reason);
+      for (const handle of calls.timed) handle.abort(reason);
+    }
+    // The client has hung up. GeeRPC waits for the handlers still running before it
+    // closes, but a Node socket ends its own side when the peer's does (allowHalfOpen
+    // is false by default), so their replies could not be sent anyway.
+    await codec.close();
+  }
+
+  async #readRequests(codec: Codec, calls: ConnCalls): Promise<void> {
+    for (;;) {
+      // Backpressure: while the client leaves too many replies unread, read none of its
+      // requests. Our reader then pauses the socket, TCP's window fills, and the client's
+      // own writes wait. Without this, a client that never reads would make us queue
+      // every reply it asks for, without bound.
+      if (codec.writableLength > this.#maxUnsentBytes) await codec.drained();
+      const req = await this.#readRequest(codec);
+      if (req === null) break;
+      // Not awaited, so the next request is read at once. It never rejects (every
+      // failure becomes an error response); the catch is a last line of defence.
+      this.#handleRequest(codec, req, calls).catch((err) =>
+        this.#log(`rpc server: ${describe(err)}`),
+      );
+    }
+  }
+
+  // One request is two frames, header then body. Null when the client closed between requests.
+  // The body is read even when the method does not exist: the next frame must be a header.
+  async #readRequest(codec: Codec): Promise<Request | null> {
+    const h = await codec.readHeader();
+    if (h === null) return null;
+    const { argv, error } = await readArgs(codec);
+    if (error !== undefined) return { h, argv, error };
+    const found = this.#findService(h.serviceMethod);
+    return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
+  }
+
+  // "Foo.sum" -> the Foo service and its sum method, or the reason they cannot be found.
+  #findService(serviceMethod: string): { svc: Service; mtype: MethodType } | string {
+    const dot = serviceMethod.lastIndexOf('.');
+    if (dot <= 0 || dot === serviceMethod.length - 1) {
+      return `rpc server: service/method request ill-formed: ${quote(serviceMethod)}`;
+    }
+    const serviceName = serviceMethod.slice(0, dot);
+    const methodName = serviceMethod.slice(dot + 1);
+    const svc = this.#serviceMap.get(serviceName);
+    if (svc === undefined) return `rpc server: can't find service ${quote(serviceName)}`;
+    const mtype = svc.methods.get(methodName);
+    if (mtype === undefined) return `rpc server: can't find method ${quote(serviceMethod)}`;
+    return { svc, mtype };
+  }
+
+  // Calls the method and sends its reply, or its error: a method that throws or rejects
+  // costs that one request an error response, never the connection or the process.
+  async #handleRequest(codec: Codec, req: Request, calls: ConnCalls): Promise<void> {
+    if ('error' in req) {
+      this.#sendResponse(codec, req.h, null, req.error);
+      return;
+    }
+    let reply: unknown;
+    try {
+      reply = await (calls.timeout > 0
+        ? callWithTimeout(req.svc, req.mtype, req.argv, calls)
+        : req.svc.call(req.mtype, req.argv, { signal: calls.closed }));
+    } catch (err) {
+      this.#sendResponse(codec, req.h, null, describe(err) || 'rpc server: method failed');
+      return;
+    }
+    this.#sendResponse(codec, req.h, reply);
+  }
+
+  // Exactly one response per request: a reply that cannot be encoded (a BigInt in JSON,
+  // say) becomes an error response instead of no response at all.
+  #sendResponse(codec: Codec, req: Header, body: unknown, error = ''): void {
+    const h: Header = { serviceMethod: req.serviceMethod, seq: req.seq, error };
+    try {
+      codec.write(h, error === '' ? body : null);
+    } catch (err) {
+      codec.write({ ...h, error: `rpc server: cannot encode reply: ${describe(err)}` }, null);
+    }
+  }
+}
+
+// Calls the method, racing it against a timer. Whichever settles first decides the one
+// response; the loser is ignored (a late reply is never sent). The handler's signal
+// fires on the timeout, so it can stop its work: Go's original cannot tell it to, and
+// leaks a goroutine per timed-out request. The timer is cleared however the race ends.
+async function callWithTimeout(
+  svc: Service,
+  mtype: MethodType,
+  argv: unknown,
+  calls: ConnCalls,
+): Promise<unknown> {
+  const ms = calls.timeout;
+  const handle = new AbortController();
+  calls.timed.add(handle); // so that the connection's close fires it too
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`rpc server: request handle timeout: expect within ${ms} ms`);
+      handle.abort(err);
+      reject(err);
+    }, ms).unref();
+  });
+  try {
+    return await Promise.race([svc.call(mtype, argv, handle), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    calls.timed.delete(handle);
+  }
+}
+
+/** The longest timeout a timer can keep: setTimeout turns anything longer into 1 ms. */
+export const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/** A timeout in ms that a timer can honour, 0 (no limit) included. */
+export function isTimeout(ms: unknown): ms is number {
+  return typeof ms === 'number' && ms >= 0 && ms <= MAX_TIMEOUT;
+}
+
+// The handle timeout of a connection: what its client asked for, but never more than the
+// server's cap. 0 means no limit, on either side.
+function capped(asked: number, cap: number): number {
+  if (cap <= 0) return asked;
+  return asked > 0 ? Math.min(asked, cap) : cap;
+}
+
+// The body of a request. One that arrived whole but does not decode costs its request
+// an error response, not the connection: the next frame is still a header.
+async function readArgs(codec: Codec): Promise<{ argv: unknown; error?: string }> {
+  try {
+    return { argv: await codec.readBody() };
+  } catch (err) {
+    if (!(err instanceof CodecError)) throw err;
+    return { argv: null, error: `rpc server: cannot decode args: ${describe(err)}` };
+  }
+}
+
+// Validates the option frame. Returns the option, or the reason it is refused.
+function checkOption(frame: Buffer): Option | string {
+  let option: unknown;
+  try {
+    option = JSON.parse(frame.toString('utf8'));
+  } catch (err) {
+    return `malformed option: ${describe(err)}`;
+  }
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    return 'malformed option: not a JSON object';
+  }
+  const { magicNumber, codecType } = option as Record<string, unknown>;
+  if (magicNumber !== MAGIC_NUMBER) {
+    const got =
+      typeof magicNumber === 'number'
+        ? `0x${magicNumber.toString(16)}`
+        : quote(String(JSON.stringify(magicNumber)));
+    return `invalid magic number ${got}`;
+  }
+  if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {
+    return `unsupported codec ${quote(describe(codecType))}`;
+  }
+  const { handleTimeout = 0 } = option as Record<string, unknown>;
+  if (!isTimeout(handleTimeout)) {
+    return `malformed option: handleTimeout must be a number of ms from 0 to ${MAX_TIMEOUT}, got ${quote(describe(handleTimeout))}`;
+  }
+  // connectTimeout is the client's own business: the server neither needs nor checks it.
+  return { ...DEFAULT_OPTION, magicNumber, codecType: codecType as CodecType, handleTimeout };
+}
+
+function optionReply(error: string): Buffer {
+  const reply: OptionReply = { error };
+  return encodeFrames(Buffer.from(JSON.stringify(reply)));
+}
+
+// The text of whatever was thrown. It must never throw itself, whatever it is given
+// (an object without a prototype, a toString that throws): a request whose handler
+// threw would otherwise get no response at all.
+function describe(err: unknown): string {
+  try {
+    return String(err instanceof Error ? err.message : err);
+  } catch {
+    return 'a value that cannot be shown as text';
+  }
+}
+
+// A name from the client, as error texts quote it: at most 100 characters, so that a
+// megabyte-long method name does not come back doubled in the reply.
+function quote(name: string): string {
+  return name.length > 100 ? `${name.slice(0, 100)}... (${name.length} characters)` : name;
+}
+
+/** The server that `accept()` serves with, as GeeRPC's DefaultServer. */
+export const defaultServer = new Server();
+
+export function accept(listener: NetServer): void {
+  defaultServer.accept(listener);
+}
+
+export function register(receiver: object): void {
+  defaultServer.register(receiver);
+}
