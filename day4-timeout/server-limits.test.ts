@@ -92,7 +92,7 @@ describe(`${DAY}: server limits`, () => {
     const started = performance.now();
     await whenClosed(conn);
     const elapsed = performance.now() - started;
-    assert.ok(elapsed > 500 && elapsed < 1500, `closed after ${elapsed} ms, not about 1000`);
+    assert.ok(elapsed > 500 && elapsed < 3000, `closed after ${elapsed} ms, not about 1000`);
   });
 
   test('stops reading a client that never reads its replies; once it does, every reply arrives', async (t) => {

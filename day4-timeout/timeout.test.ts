@@ -28,9 +28,19 @@ class Slow {
     });
   }
 
-  // Keeps working after the signal fires, as a careless handler would.
+  #release = () => {};
+  readonly #released = new Promise<void>((resolve) => {
+    this.#release = resolve;
+  });
+
+  /** Lets every `wait(-1)` finish. */
+  release(): void {
+    this.#release();
+  }
+
+  // Keeps working after the signal fires, as a careless handler would. -1: until released.
   async wait(ms: number, { signal }: CallContext): Promise<string> {
-    await sleep(ms);
+    await (ms < 0 ? this.#released : sleep(ms));
     this.ended.push(signal.aborted ? `late: ${(signal.reason as Error).message}` : 'in time');
     this.#onEnd?.();
     return `waited ${ms} ms`;
@@ -70,7 +80,7 @@ describe(`${DAY}: timeouts`, () => {
       assert.equal(err.message, 'rpc client: connect timeout: expect within 50 ms');
       return true;
     });
-    assert.ok(performance.now() - started < 300, 'within the limit and a small margin');
+    assert.ok(performance.now() - started < 500, 'within the limit and a small margin');
     await whenClosed(conns[0] as net.Socket); // the client destroyed its socket
   });
 
@@ -159,7 +169,7 @@ describe(`${DAY}: timeouts`, () => {
     t.after(() => client.close());
     const started = performance.now();
     await whenClosed(slowpoke.conn);
-    assert.ok(performance.now() - started < 300, 'within the limit and a small margin');
+    assert.ok(performance.now() - started < 500, 'within the limit and a small margin');
     assert.match(logs.join('\n'), /handshake timeout: no option within 50 ms/);
     assert.equal(await client.call('Slow.wait', 0), 'waited 0 ms');
   });
@@ -169,15 +179,20 @@ describe(`${DAY}: timeouts`, () => {
     const { client, slow } = await served(t, new Slow(), { handleTimeout: 1_000 });
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
+    // Odd calls wait until released, so their 50 ms signals fire; even calls answer at
+    // once, with signals that never fire. Neither half depends on how fast the machine is.
     const outcomes = await Promise.allSettled(
       Array.from({ length: 1_000 }, (_, i) =>
-        client.call('Slow.wait', i % 2 === 0 ? 0 : 500, { signal: AbortSignal.timeout(300) }),
+        i % 2 === 0
+          ? client.call('Slow.wait', 0, { signal: new AbortController().signal })
+          : client.call('Slow.wait', -1, { signal: AbortSignal.timeout(50) }),
       ),
     );
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason.name] : []));
     assert.deepEqual(new Set(failures), new Set(['TimeoutError']));
     assert.equal(failures.length, 500);
     assert.equal(client.pending, 0);
+    slow.release();
     while (slow.ended.length < 1_000) await slow.nextEnd();
     await new Promise(setImmediate); // the last handler's reply is still on its way out
     assert.equal(timers(), before, 'no timer of ours is left');

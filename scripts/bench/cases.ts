@@ -12,6 +12,8 @@ import type { ServerReady } from './server-process.ts';
 export interface Case {
   codec: 'json' | 'msgpack' | 'yaml';
   inFlight: number;
+  /** Each call carries its own `AbortSignal.timeout` (day 4 on): what a timer per call costs. */
+  signal?: boolean;
 }
 
 export interface Timing {
@@ -111,6 +113,7 @@ async function runCase(c: Case, run: Run): Promise<CaseResult> {
       CODEC_TYPES[c.codec],
       run.day,
       serverReady.serviceMethod,
+      c.signal ? 'signal' : '',
     ]),
   ]);
   const baselineSide: Side = { client: rawClient, server: run.echo };
@@ -145,7 +148,7 @@ async function repeat(
     const [b, d] = [baseline[rep] as Sample, day[rep] as Sample];
     const rate = (sample: Sample) => Math.round(sample.callsPerSec).toLocaleString('en-US');
     report(
-      `${c.codec} x${c.inFlight}, repetition ${rep + 1}/${timing.reps}: ` +
+      `${c.codec}${c.signal ? '+signal' : ''} x${c.inFlight}, repetition ${rep + 1}/${timing.reps}: ` +
         `${rate(d)} calls/s, baseline ${rate(b)} calls/s`,
     );
   }

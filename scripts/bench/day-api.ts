@@ -14,7 +14,7 @@ export interface DayServer {
 }
 
 export interface DayClient {
-  call(serviceMethod: string, args: unknown): Promise<unknown>;
+  call(serviceMethod: string, args: unknown, options?: { signal?: AbortSignal }): Promise<unknown>;
   close(): Promise<void>;
 }
 

@@ -34,24 +34,36 @@ async function rawCaller(port: number): Promise<{ call: Caller; close: () => Pro
 
 // A real call through the day's Client, checked once so that a broken server cannot
 // pass for a fast one (every failed call would reject, but a wrong sum would not).
-async function dayCaller(port: number, day: string, codecType: CodecType, serviceMethod: string) {
+async function dayCaller(
+  port: number,
+  day: string,
+  codecType: CodecType,
+  serviceMethod: string,
+  withSignal: boolean,
+) {
   const { dial } = await importClient(day);
   const client = await dial('tcp', `127.0.0.1:${port}`, { codecType });
   const reply = await client.call(serviceMethod, { num1: 40, num2: 2 });
   if (serviceMethod === 'Arith.sum' && reply !== 42) {
     throw new Error(`bench: ${serviceMethod}(40, 2) answered ${JSON.stringify(reply)}`);
   }
-  const call: Caller = (worker) => client.call(serviceMethod, { num1: worker, num2: 2 });
+  const args = (worker: number) => ({ num1: worker, num2: 2 });
+  // A signal that never fires in time: what is measured is the cost of arming and
+  // disarming one per call, the classic way for a timeout to eat a client's throughput.
+  const call: Caller = withSignal
+    ? (worker) => client.call(serviceMethod, args(worker), { signal: AbortSignal.timeout(60_000) })
+    : (worker) => client.call(serviceMethod, args(worker));
   return { call, close: () => client.close() };
 }
 
-const [mode, portArg, inFlightArg, codecType, day = '', serviceMethod = ''] = process.argv.slice(2);
+const [mode, portArg, inFlightArg, codecType, day = '', serviceMethod = '', signal = ''] =
+  process.argv.slice(2);
 const port = Number(portArg);
 const inFlight = Number(inFlightArg);
 const { call, close } =
   mode === 'raw'
     ? await rawCaller(port)
-    : await dayCaller(port, day, codecType as CodecType, serviceMethod);
+    : await dayCaller(port, day, codecType as CodecType, serviceMethod, signal === 'signal');
 
 let running = false;
 let latencies: number[] = [];

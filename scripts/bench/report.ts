@@ -30,7 +30,7 @@ export function casesTable(day: string, results: CaseResult[]): string {
   const rows = results.map((r) => {
     const ratios = r.day.map((d, i) => d.callsPerSec / (r.baseline[i] as Sample).callsPerSec);
     return [
-      `${day} ${r.codec}`,
+      `${day} ${r.codec}${r.signal ? ' + a signal per call' : ''}`,
       String(r.inFlight),
       integer(med(r.day, 'callsPerSec')),
       integer(med(r.baseline, 'callsPerSec')),
