@@ -104,8 +104,10 @@ export class Client {
   ): Promise<Reply> {
     // Backpressure: while the server leaves too much of what we sent unread, wait. A
     // loop, because every waiting call wakes at the same 'drain' and the first ones to
-    // run may fill the buffer again.
-    while (this.#codec.writableLength > MAX_UNSENT_BYTES) await this.#codec.drained();
+    // run may fill the buffer again. The caller's signal bounds this wait too.
+    while (this.#codec.writableLength > MAX_UNSENT_BYTES) {
+      await untilAborted(this.#codec.drained(), options.signal);
+    }
     const call = await this.go(serviceMethod, args, options).done;
     if (call.error !== undefined) {
       // The error was made in the receive loop, so its stack says nothing about who
@@ -246,6 +248,17 @@ export class Client {
       throw err;
     }
   }
+}
+
+// Waits for `promise`, or rejects with the signal's reason if it fires first.
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 export type Network = 'tcp' | 'unix';

@@ -8,10 +8,11 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dial } from './client.ts';
+import { dial, newClient } from './client.ts';
 import { type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, whenClosed } from './codec/frame.ts';
 import { TimeoutError } from './errors.ts';
+import { DEFAULT_OPTION } from './server.ts';
 import type { CallContext } from './service.ts';
 import { Service } from './service.ts';
 import { connectRaw, DAY, sendOption, startServer } from './test-helpers.ts';
@@ -55,11 +56,19 @@ async function served(t: TestContext, slow = new Slow(), option = {}) {
   return { client, port, logs, slow };
 }
 
-/** A listener that accepts connections and never says a word; closed when the test ends. */
-async function silentListener(t: TestContext): Promise<{ port: number; conns: net.Socket[] }> {
+/**
+ * A listener that accepts connections and never says a word (or, with `accept`, only
+ * accepts the option); closed when the test ends.
+ */
+async function silentListener(
+  t: TestContext,
+  accept = false,
+): Promise<{ port: number; conns: net.Socket[] }> {
   const conns: net.Socket[] = [];
   const listener = net.createServer((conn) => {
     conns.push(conn);
+    conn.on('error', () => {});
+    if (accept) conn.write(encodeFrames('{"error":""}'));
     conn.resume(); // reads (and drops) what it is sent, so that it notices when the peer goes
   });
   listener.listen(0, '127.0.0.1');
@@ -98,6 +107,25 @@ describe(`${DAY}: timeouts`, () => {
     while (slow.ended.length < 2) await slow.nextEnd(); // both late replies are on their way
     await sleep(10);
     assert.equal(await client.call('Slow.wait', 0), 'waited 0 ms', 'the client is in step');
+  });
+
+  test('a signal also bounds a call that waits for the server to read (backpressure)', async (t) => {
+    const { port, conns } = await silentListener(t, true);
+    const conn = net.connect(port, '127.0.0.1');
+    await once(conn, 'connect');
+    const client = await newClient(conn, { ...DEFAULT_OPTION });
+    t.after(() => client.close());
+    conns[0]?.pause(); // the server stops reading: our unsent bytes pile up
+    const big = 'x'.repeat(512 * 1024);
+    const stuck = Array.from({ length: 40 }, () => client.call('Foo.Sum', big).catch(() => {}));
+    while (conn.writableLength <= 1024 * 1024) await sleep(10); // past the bound
+    const started = performance.now();
+    await assert.rejects(client.call('Foo.Sum', 1, { signal: AbortSignal.timeout(50) }), {
+      name: 'TimeoutError',
+    });
+    assert.ok(performance.now() - started < 500, 'the signal ended the wait for drain');
+    await client.close();
+    await Promise.all(stuck);
   });
 
   test('an already-aborted signal fails the call before anything is sent', async (t) => {
