@@ -46,6 +46,8 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Unsent reply bytes past which a connection is not read until they drain (default 1 MiB). */
   maxUnsentBytes?: number;
+  /** Requests of one connection handled at once; past it, no more are read (default 256). */
+  maxInFlight?: number;
   /** Where the server reports what goes wrong on a connection (default: stderr). */
   log?: (message: string) => void;
 }
@@ -64,6 +66,7 @@ export class Server {
   readonly #maxFrameSize: number;
   readonly #budget: ByteBudget;
   readonly #maxUnsentBytes: number;
+  readonly #maxInFlight: number;
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
   readonly #conns = new Set<Socket>();
@@ -73,6 +76,7 @@ export class Server {
     this.#maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.#budget = new ByteBudget(options.maxBufferedBytes);
     this.#maxUnsentBytes = options.maxUnsentBytes ?? 1024 * 1024;
+    this.#maxInFlight = options.maxInFlight ?? 256;
     this.#log = options.log ?? ((message) => console.error(message));
   }
 
@@ -94,6 +98,9 @@ export class Server {
     // that arrives after reading has stopped would crash the process.
     conn.on('error', () => {});
     conn.setNoDelay(true); // we coalesce writes ourselves; Nagle would only add delay
+    // A client may end its side once it has sent its last request, and still wait for
+    // the replies (half-close). By default Node would end ours at once, losing them.
+    conn.allowHalfOpen = true;
     const reader = new FrameReader(conn, {
       maxFrameSize: this.#maxFrameSize,
       budget: this.#budget,
@@ -148,21 +155,30 @@ export class Server {
 
   // Reads requests until the client leaves, handling each one concurrently.
   async #serveCodec(codec: Codec): Promise<void> {
+    const handlers = new Handlers();
     for (;;) {
       // Backpressure: while the client leaves too many replies unread, read none of its
       // requests. Our reader then pauses the socket, TCP's window fills, and the client's
       // own writes wait. Without this, a client that never reads would make us queue
       // every reply it asks for, without bound.
       if (codec.writableLength > this.#maxUnsentBytes) await codec.drained();
+      // The same for requests still being handled: each holds its argument now, and
+      // its reply soon. A client that sends faster than its handlers finish waits.
+      if (handlers.count >= this.#maxInFlight) await handlers.below(this.#maxInFlight);
       const req = await this.#readRequest(codec);
       if (req === null) break;
       // Not awaited, so the next request is read at once. It never rejects (every
-      // failure becomes an error response); the catch is a last line of defence.
-      this.#handleRequest(codec, req).catch((err) => this.#log(`rpc server: ${describe(err)}`));
+      // failure becomes an error response); the log is a last line of defence.
+      handlers.started();
+      this.#handleRequest(codec, req).then(handlers.finished, (err) => {
+        this.#log(`rpc server: ${describe(err)}`);
+        handlers.finished();
+      });
     }
-    // The client has hung up. GeeRPC waits for the handlers still running before it
-    // closes, but a Node socket ends its own side when the peer's does (allowHalfOpen
-    // is false by default), so their replies could not be sent anyway.
+    // The client has sent its last request. As GeeRPC's WaitGroup does, let the
+    // handlers still running send their replies, let the replies leave, then close.
+    if (handlers.count > 0) await handlers.below(1);
+    await codec.drained();
     await codec.close();
   }
 
@@ -194,6 +210,37 @@ export class Server {
   }
 }
 
+// The handlers of one connection that have not finished yet. The read loop waits on it
+// when there are too many, and for all of them before it closes the connection.
+class Handlers {
+  #count = 0;
+  #wake: (() => void) | undefined;
+
+  get count(): number {
+    return this.#count;
+  }
+
+  started(): void {
+    this.#count++;
+  }
+
+  finished = (): void => {
+    this.#count--;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  };
+
+  /** Resolves once fewer than `n` handlers are running. */
+  async below(n: number): Promise<void> {
+    while (this.#count >= n) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+}
+
 // The body of a request. One that arrived whole but does not decode costs its request
 // an error response, not the connection: the next frame is still a header.
 async function readArgs(codec: Codec): Promise<{ argv: unknown; error?: string }> {
@@ -207,6 +254,8 @@ async function readArgs(codec: Codec): Promise<{ argv: unknown; error?: string }
 
 // Validates the option frame. Returns the option, or the reason it is refused.
 function checkOption(frame: Buffer): Option | string {
+  // An option is a few dozen bytes: parse no more than a little, whatever maxFrameSize is.
+  if (frame.length > 1024) return `malformed option: ${frame.length} bytes, want at most 1024`;
   let option: unknown;
   try {
     option = JSON.parse(frame.toString('utf8'));
@@ -218,10 +267,9 @@ function checkOption(frame: Buffer): Option | string {
   }
   const { magicNumber, codecType } = option as Record<string, unknown>;
   if (magicNumber !== MAGIC_NUMBER) {
-    const got =
-      typeof magicNumber === 'number'
-        ? `0x${magicNumber.toString(16)}`
-        : quote(String(JSON.stringify(magicNumber)));
+    const got = Number.isSafeInteger(magicNumber)
+      ? `0x${(magicNumber as number).toString(16)}`
+      : quote(String(JSON.stringify(magicNumber)));
     return `invalid magic number ${got}`;
   }
   if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {

@@ -174,6 +174,16 @@ export class Client {
   }
 }
 
+// The option to send: the caller's fields over the defaults. A field given as undefined
+// means "the default" (`{ codecType: undefined }` must not send a missing codec).
+function withDefaults(option: Partial<Option>): Option {
+  const opt: Option = { ...DEFAULT_OPTION };
+  for (const [key, value] of Object.entries(option)) {
+    if (value !== undefined) Object.assign(opt, { [key]: value });
+  }
+  return opt;
+}
+
 export type Network = 'tcp' | 'unix';
 
 /**
@@ -185,7 +195,7 @@ export async function dial(
   address: string,
   option: Partial<Option> = {},
 ): Promise<Client> {
-  const opt: Option = { ...DEFAULT_OPTION, ...option }; // the caller's object stays as it was
+  const opt = withDefaults(option); // the caller's object stays as it was
   const conn = net.connect(connectOptions(network, address));
   await once(conn, 'connect'); // rejects with the connection error (ECONNREFUSED, ...)
   return newClient(conn, opt);

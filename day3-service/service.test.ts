@@ -4,11 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, dial } from './client.ts';
+import { newCodecFuncMap } from './codec/codec.ts';
 import { ServerError } from './errors.ts';
 import { Server } from './server.ts';
 import { type MethodType, Service } from './service.ts';
-import { DAY, startServer } from './test-helpers.ts';
+import { connectRaw, DAY, sendOption, startServer } from './test-helpers.ts';
 
 interface Args {
   num1: number;
@@ -187,6 +189,43 @@ describe(`${DAY}: services`, () => {
       );
       return true;
     });
+  });
+
+  test('a client that ends its side while a slow method runs still gets its reply', async (t) => {
+    const { server, port } = await startServer(t);
+    server.register(new Calc());
+    const raw = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(raw), { error: '' });
+    const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
+    cc.write({ serviceMethod: 'Calc.slowSum', seq: 1, error: '' }, { num1: 1, num2: 2 });
+    raw.conn.end(); // half-close: once, the server closed at once and the reply was lost
+    assert.equal((await cc.readHeader())?.seq, 1);
+    assert.equal(await cc.readBody(), 3);
+  });
+
+  test('a connection gets at most maxInFlight requests handled at once; the rest wait', async (t) => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    class Gate {
+      started = 0;
+      async pass(n: number): Promise<number> {
+        this.started++;
+        await held;
+        return n;
+      }
+    }
+    const gate = new Gate();
+    const { server, port } = await startServer(t, { maxInFlight: 2 });
+    server.register(gate);
+    const client = await dial('tcp', `127.0.0.1:${port}`);
+    t.after(() => client.close());
+    const calls = [1, 2, 3, 4, 5].map((n) => client.call('Gate.pass', n));
+    await sleep(50); // time enough to read all five, if the server would
+    assert.equal(gate.started, 2, 'the server stopped reading at two requests in flight');
+    release();
+    assert.deepEqual(await Promise.all(calls), [1, 2, 3, 4, 5]);
   });
 
   test('a reply that cannot be encoded becomes an error response', async (t) => {

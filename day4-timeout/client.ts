@@ -261,6 +261,16 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
+// The option to send: the caller's fields over the defaults. A field given as undefined
+// means "the default" (`{ codecType: undefined }` must not send a missing codec).
+function withDefaults(option: Partial<Option>): Option {
+  const opt: Option = { ...DEFAULT_OPTION };
+  for (const [key, value] of Object.entries(option)) {
+    if (value !== undefined) Object.assign(opt, { [key]: value });
+  }
+  return opt;
+}
+
 export type Network = 'tcp' | 'unix';
 
 /** What `dial` takes: the Option it sends, and settings that stay on this side of the wire. */
@@ -280,7 +290,7 @@ export async function dial(
   options: DialOptions = {},
 ): Promise<Client> {
   const { maxFrameSize, ...option } = options; // maxFrameSize is ours, not the server's
-  const opt: Option = { ...DEFAULT_OPTION, ...option }; // the caller's object stays as it was
+  const opt = withDefaults(option); // the caller's object stays as it was
   if (!isTimeout(opt.connectTimeout)) {
     throw new RpcError(`rpc client: bad connectTimeout ${opt.connectTimeout}, want 0 to 2^31-1 ms`);
   }

@@ -43,7 +43,10 @@ describe(`${DAY}: server limits`, () => {
       const raw = await connectRaw(t, port);
       const cc = await handshake(raw, codecType);
       const { encode } = encodings[codecType];
-      for (const depth of [101, 1_000, 100_000]) {
+      // YAML stops at 30,000: its payloads are capped at 64 KiB (tested below).
+      for (const depth of codecType === 'application/yaml'
+        ? [101, 1_000, 30_000]
+        : [101, 1_000, 100_000]) {
         raw.conn.write(encodeFrames(encode(header(depth)), deepBody[codecType](depth)));
         const h = await cc.readHeader();
         assert.equal(h?.seq, depth);
@@ -70,10 +73,25 @@ describe(`${DAY}: server limits`, () => {
     assert.deepEqual(await cc.readBody(), expectedReply(2, 'next'));
   });
 
-  test('a refused option quotes a megabyte-long codec name in at most 100 characters', async (t) => {
+  test('a YAML body over 64 KiB is refused before it is parsed (its tree costs 500 bytes a token)', async (t) => {
     const { port } = await startServer(t);
-    const reply = await sendOption(await connectRaw(t, port), { codecType: 'x'.repeat(1 << 20) });
-    assert.match(reply.error, /^unsupported codec x{100}\.\.\. \(1048576 characters\)$/);
+    const raw = await connectRaw(t, port);
+    const cc = await handshake(raw, 'application/yaml');
+    cc.write(header(1), 'x'.repeat(70_000));
+    assert.match((await cc.readHeader())?.error ?? '', /YAML payload of \d+ bytes exceeds 65536/);
+    assert.equal(await cc.readBody(), null);
+  });
+
+  test('a refused option quotes a long codec name in at most 100 characters', async (t) => {
+    const { port } = await startServer(t);
+    const reply = await sendOption(await connectRaw(t, port), { codecType: 'x'.repeat(900) });
+    assert.match(reply.error, /^unsupported codec x{100}\.\.\. \(900 characters\)$/);
+  });
+
+  test('an option of a megabyte is refused without being parsed', async (t) => {
+    const { port } = await startServer(t);
+    const reply = await sendOption(await connectRaw(t, port), { padding: '['.repeat(1 << 20) });
+    assert.match(reply.error, /^malformed option: \d+ bytes, want at most 1024$/);
   });
 
   test('a refused client that keeps sending is closed after a second, not drained forever', async (t) => {
@@ -123,24 +141,41 @@ describe(`${DAY}: server limits`, () => {
     }
   });
 
-  test('frames nobody finishes hold at most maxBufferedBytes of the server, across clients', async (t) => {
-    const { port, logs } = await startServer(t, { maxBufferedBytes: 1024 * 1024 });
-    const prefix = (raw: RawConn) =>
-      raw.conn.write(Buffer.concat([Buffer.of(0, 0x10, 0, 0), Buffer.alloc(400 * 1024)]));
+  test('large frames nobody finishes hold at most maxBufferedBytes; small calls go on', async (t) => {
+    const { port, logs } = await startServer(t, { maxBufferedBytes: 2.5 * 1024 * 1024 });
+    const good = await connectRaw(t, port);
+    const cc = await handshake(good);
+    // Each staller announces a 1 MiB frame, sends 400 KiB of it, and stops. The budget is
+    // drawn on when the length arrives, so the third is refused at once.
     const stallers: RawConn[] = [];
     for (let i = 0; i < 3; i++) {
       const raw = await connectRaw(t, port);
       await handshake(raw);
-      prefix(raw); // the first 400 KiB of a 1 MiB frame, and no more
+      raw.conn.write(Buffer.concat([Buffer.of(0, 0x10, 0, 0), Buffer.alloc(400 * 1024)]));
       stallers.push(raw);
     }
-    await whenClosed(stallers[2]?.conn as net.Socket); // 1,200 KiB would pass the budget
-    assert.match(logs.join('\n'), /exceed maxBufferedBytes \(1048576 bytes\)/);
-    // The bytes of a closed connection go back to the budget: a new client is served.
-    const good = await connectRaw(t, port);
-    const cc = await handshake(good);
-    prefix(good);
-    cc.write(header(1), null); // inside the unfinished frame: never read as a request
-    assert.equal(good.conn.destroyed, false);
+    await whenClosed(stallers[2]?.conn as net.Socket);
+    assert.match(logs.join('\n'), /past maxBufferedBytes \(2621440 bytes\)/);
+    assert.equal(stallers[0]?.conn.destroyed, false, 'the first two still hold their share');
+    // Small frames never draw on the budget: a client making calls is not the victim.
+    cc.write(header(1), 'small');
+    assert.deepEqual(await cc.readHeader(), header(1));
+    assert.deepEqual(await cc.readBody(), expectedReply(1, 'small'));
+    const late = await handshake(await connectRaw(t, port));
+    late.write(header(2), 'also small');
+    assert.deepEqual(await late.readHeader(), header(2));
+  });
+
+  test('a client that ends its side after its requests still gets every reply', async (t) => {
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    const cc = await handshake(raw);
+    for (let seq = 1; seq <= 3; seq++) cc.write(header(seq), seq);
+    raw.conn.end(); // half-close: no more requests, but the replies are still wanted
+    for (let seq = 1; seq <= 3; seq++) {
+      assert.deepEqual(await cc.readHeader(), header(seq));
+      assert.deepEqual(await cc.readBody(), expectedReply(seq, seq));
+    }
+    assert.equal(await raw.reader.read(), null, 'then the server closes');
   });
 });

@@ -4,6 +4,7 @@
  * Added on day 1; day 3 replaced the canned reply with registered services; day 4
  * bounded the handshake and each handler in time.
  */
+import { setMaxListeners } from 'node:events';
 import type { Server as NetServer, Socket } from 'node:net';
 import {
   type Codec,
@@ -54,6 +55,8 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** Unsent reply bytes past which a connection is not read until they drain (default 1 MiB). */
   maxUnsentBytes?: number;
+  /** Requests of one connection handled at once; past it, no more are read (default 256). */
+  maxInFlight?: number;
   /** How long a new connection has to send its option, in ms (default 10 s, 0 = no limit). */
   handshakeTimeout?: number;
   /** The longest any handler may run, in ms, whatever a client asks (default 0 = no cap). */
@@ -74,9 +77,14 @@ interface ConnCalls {
 // the method reads `signal`: in Node 20 one costs about 5 µs, more than the rest of a
 // call (npm run bench), and most methods never look.
 class TimedContext implements CallContext {
+  readonly #onAbort: (reason: unknown) => void;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
+
+  constructor(onAbort: (reason: unknown) => void) {
+    this.#onAbort = onAbort;
+  }
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -91,6 +99,7 @@ class TimedContext implements CallContext {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    this.#onAbort(reason);
   }
 }
 
@@ -107,6 +116,7 @@ export class Server {
   readonly #maxFrameSize: number;
   readonly #budget: ByteBudget;
   readonly #maxUnsentBytes: number;
+  readonly #maxInFlight: number;
   readonly #handshakeTimeout: number;
   readonly #maxHandleTimeout: number;
   readonly #log: (message: string) => void;
@@ -119,6 +129,7 @@ export class Server {
     this.#maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.#budget = new ByteBudget(options.maxBufferedBytes);
     this.#maxUnsentBytes = options.maxUnsentBytes ?? 1024 * 1024;
+    this.#maxInFlight = options.maxInFlight ?? 256;
     this.#handshakeTimeout = options.handshakeTimeout ?? 10_000;
     this.#maxHandleTimeout = options.maxHandleTimeout ?? 0;
     this.#log = options.log ?? ((message) => console.error(message));
@@ -154,6 +165,9 @@ export class Server {
     // that arrives after reading has stopped would crash the process.
     conn.on('error', () => {});
     conn.setNoDelay(true); // we coalesce writes ourselves; Nagle would only add delay
+    // A client may end its side once it has sent its last request, and still wait for
+    // the replies (half-close). By default Node would end ours at once, losing them.
+    conn.allowHalfOpen = true;
     const reader = new FrameReader(conn, {
       maxFrameSize: this.#maxFrameSize,
       budget: this.#budget,
@@ -161,7 +175,7 @@ export class Server {
     try {
       const accepted = await this.#readOption(conn, reader);
       if (accepted === undefined) conn.destroy();
-      else await this.#serveCodec(...accepted);
+      else await this.#serveCodec(conn, ...accepted);
     } catch (err) {
       if (!this.#closing) this.#log(`rpc server: closing connection: ${describe(err)}`);
       conn.destroy();
@@ -226,40 +240,52 @@ export class Server {
   }
 
   // Reads requests until the client leaves, handling each one concurrently.
-  async #serveCodec(codec: Codec, option: Option): Promise<void> {
-    // Aborted when this loop ends, however it ends, so that handlers still running
-    // for a client that has gone can stop their work.
-    const closed = new AbortController();
-    const timeout = capped(option.handleTimeout, this.#maxHandleTimeout);
-    const calls: ConnCalls = { timeout, closed: closed.signal, timed: new Set() };
-    try {
-      await this.#readRequests(codec, calls);
-    } finally {
-      const reason = new Error('rpc server: connection closed');
-      closed.abort(reason);
-      for (const ctx of calls.timed) ctx.abort(reason);
-    }
-    // The client has hung up. GeeRPC waits for the handlers still running before it
-    // closes, but a Node socket ends its own side when the peer's does (allowHalfOpen
-    // is false by default), so their replies could not be sent anyway.
-    await codec.close();
-  }
-
-  async #readRequests(codec: Codec, calls: ConnCalls): Promise<void> {
+  async #serveCodec(conn: Socket, codec: Codec, option: Option): Promise<void> {
+    const handlers = new Handlers();
+    const calls = this.#connCalls(conn, option);
     for (;;) {
       // Backpressure: while the client leaves too many replies unread, read none of its
       // requests. Our reader then pauses the socket, TCP's window fills, and the client's
       // own writes wait. Without this, a client that never reads would make us queue
       // every reply it asks for, without bound.
       if (codec.writableLength > this.#maxUnsentBytes) await codec.drained();
+      // The same for requests still being handled: each holds its argument now, and
+      // its reply soon. A client that sends faster than its handlers finish waits.
+      if (handlers.count >= this.#maxInFlight) await handlers.below(this.#maxInFlight);
       const req = await this.#readRequest(codec);
       if (req === null) break;
       // Not awaited, so the next request is read at once. It never rejects (every
-      // failure becomes an error response); the catch is a last line of defence.
-      this.#handleRequest(codec, req, calls).catch((err) =>
-        this.#log(`rpc server: ${describe(err)}`),
-      );
+      // failure becomes an error response); the log is a last line of defence.
+      handlers.started();
+      this.#handleRequest(codec, req, calls).then(handlers.finished, (err) => {
+        this.#log(`rpc server: ${describe(err)}`);
+        handlers.finished();
+      });
     }
+    // The client has sent its last request. As GeeRPC's WaitGroup does, let the
+    // handlers still running send their replies, let the replies leave, then close.
+    if (handlers.count > 0) await handlers.below(1);
+    await codec.drained();
+    await codec.close();
+  }
+
+  // What the handlers of this connection share. Its signal fires when the connection
+  // closes (not when the client ends its side: it may still be waiting for replies), so
+  // that handlers working for a client that has gone can stop.
+  #connCalls(conn: Socket, option: Option): ConnCalls {
+    const closed = new AbortController();
+    setMaxListeners(0, closed.signal); // every handler of the connection may listen
+    const calls: ConnCalls = {
+      timeout: capped(option.handleTimeout, this.#maxHandleTimeout),
+      closed: closed.signal,
+      timed: new Set(),
+    };
+    conn.once('close', () => {
+      const reason = new Error('rpc server: connection closed');
+      closed.abort(reason);
+      for (const ctx of calls.timed) ctx.abort(reason);
+    });
+    return calls;
   }
 
   // One request is two frames, header then body. Null when the client closed between requests.
@@ -330,18 +356,18 @@ async function callWithTimeout(
   calls: ConnCalls,
 ): Promise<unknown> {
   const ms = calls.timeout;
-  const ctx = new TimedContext();
-  calls.timed.add(ctx); // so that the connection's close fires it too
+  let ctx!: TimedContext;
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
+  // Settles when the context is aborted: by the timer, or by the connection's close.
+  const aborted = new Promise<never>((_, reject) => {
+    ctx = new TimedContext(reject);
     timer = setTimeout(() => {
-      const err = new Error(`rpc server: request handle timeout: expect within ${ms} ms`);
-      ctx.abort(err);
-      reject(err);
+      ctx.abort(new Error(`rpc server: request handle timeout: expect within ${ms} ms`));
     }, ms).unref();
   });
+  calls.timed.add(ctx); // so that the connection's close aborts it too
   try {
-    return await Promise.race([svc.call(mtype, argv, ctx), timedOut]);
+    return await Promise.race([svc.call(mtype, argv, ctx), aborted]);
   } finally {
     clearTimeout(timer);
     calls.timed.delete(ctx);
@@ -363,6 +389,37 @@ function capped(asked: number, cap: number): number {
   return asked > 0 ? Math.min(asked, cap) : cap;
 }
 
+// The handlers of one connection that have not finished yet. The read loop waits on it
+// when there are too many, and for all of them before it closes the connection.
+class Handlers {
+  #count = 0;
+  #wake: (() => void) | undefined;
+
+  get count(): number {
+    return this.#count;
+  }
+
+  started(): void {
+    this.#count++;
+  }
+
+  finished = (): void => {
+    this.#count--;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  };
+
+  /** Resolves once fewer than `n` handlers are running. */
+  async below(n: number): Promise<void> {
+    while (this.#count >= n) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+}
+
 // The body of a request. One that arrived whole but does not decode costs its request
 // an error response, not the connection: the next frame is still a header.
 async function readArgs(codec: Codec): Promise<{ argv: unknown; error?: string }> {
@@ -376,6 +433,8 @@ async function readArgs(codec: Codec): Promise<{ argv: unknown; error?: string }
 
 // Validates the option frame. Returns the option, or the reason it is refused.
 function checkOption(frame: Buffer): Option | string {
+  // An option is a few dozen bytes: parse no more than a little, whatever maxFrameSize is.
+  if (frame.length > 1024) return `malformed option: ${frame.length} bytes, want at most 1024`;
   let option: unknown;
   try {
     option = JSON.parse(frame.toString('utf8'));
@@ -387,10 +446,9 @@ function checkOption(frame: Buffer): Option | string {
   }
   const { magicNumber, codecType } = option as Record<string, unknown>;
   if (magicNumber !== MAGIC_NUMBER) {
-    const got =
-      typeof magicNumber === 'number'
-        ? `0x${magicNumber.toString(16)}`
-        : quote(String(JSON.stringify(magicNumber)));
+    const got = Number.isSafeInteger(magicNumber)
+      ? `0x${(magicNumber as number).toString(16)}`
+      : quote(String(JSON.stringify(magicNumber)));
     return `invalid magic number ${got}`;
   }
   if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {

@@ -172,6 +172,27 @@ describe(`${DAY}: timeouts`, () => {
     assert.equal(await cc.readBody(), 'waited 0 ms');
   });
 
+  test('a connection that is reset aborts its handlers and clears their timers at once', async (t) => {
+    const slow = new Slow();
+    const { server, port, conns } = await startServer(t);
+    server.register(slow);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const raw = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(raw, { handleTimeout: 60_000 }), { error: '' });
+    const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
+    const ended = slow.nextEnd();
+    cc.write({ serviceMethod: 'Slow.wait', seq: 1, error: '' }, -1);
+    await sleep(20); // the handler is running, under a 60 s timer
+    raw.conn.resetAndDestroy(); // the client is gone, not just done sending
+    await whenClosed(conns[0] as net.Socket);
+    slow.release();
+    await ended;
+    await new Promise(setImmediate);
+    assert.deepEqual(slow.ended, ['late: rpc server: connection closed']);
+    assert.ok(timers() <= before, 'the 60 s timer was cleared when the connection closed');
+  });
+
   test('the server caps the handle timeout a client asks for', async (t) => {
     const { server, port } = await startServer(t, { maxHandleTimeout: 20 });
     server.register(new Slow());

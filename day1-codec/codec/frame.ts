@@ -72,7 +72,8 @@ export class FrameParser {
     this.#buffered += chunk.length;
   }
 
-  take(): Buffer | undefined {
+  /** The payload length of the next frame, once its prefix is in; undefined before. */
+  nextLength(): number | undefined {
     if (this.#length < 0) {
       if (this.#buffered < LENGTH_BYTES) return undefined;
       const length = this.#flatten().readUInt32BE(0);
@@ -84,6 +85,11 @@ export class FrameParser {
       }
       this.#length = length;
     }
+    return this.#length;
+  }
+
+  take(): Buffer | undefined {
+    if (this.nextLength() === undefined) return undefined;
     const end = LENGTH_BYTES + this.#length;
     if (this.#buffered < end) return undefined;
     const bytes = this.#flatten();
@@ -106,6 +112,9 @@ export class FrameParser {
  * An allowance of bytes shared by many readers: a server gives one to all its
  * connections, so that clients who start large frames and never finish them hold,
  * together, at most `limit` bytes of its memory, however many of them there are.
+ * Only frames larger than 64 KiB draw on it, from the moment their length is known:
+ * the client that asks for a large frame is the one refused when it is spent, never a
+ * client making small calls.
  */
 export class ByteBudget {
   readonly limit: number;
@@ -137,7 +146,7 @@ export class FrameReader {
   readonly #parser: FrameParser;
   readonly #budget: ByteBudget;
   #wake: (() => void) | undefined; // the read() waiting for bytes, if any
-  #held = 0; // bytes of ours counted in the budget
+  #held = 0; // bytes of ours counted in the budget: the length of a large frame being read
   #ended = false;
   #error: Error | undefined;
 
@@ -176,15 +185,12 @@ export class FrameReader {
 
   #onData(chunk: Buffer): void {
     this.#parser.push(chunk);
-    this.#account();
-    if (this.#budget.used > this.#budget.limit) {
-      const limit = this.#budget.limit;
-      this.#fail(
-        new FrameError(
-          `unread frames of all connections exceed maxBufferedBytes (${limit} bytes); raise the maxBufferedBytes option to allow more`,
-        ),
-      );
-    } else if (this.#wake === undefined && this.#parser.buffered >= HIGH_WATER_MARK) {
+    try {
+      this.#account();
+    } catch (err) {
+      this.#fail(err as Error);
+    }
+    if (this.#wake === undefined && this.#parser.buffered >= HIGH_WATER_MARK) {
       this.#source.pause(); // nobody is reading: hold what we have, take no more
     }
     this.#wakeUp();
@@ -196,10 +202,17 @@ export class FrameReader {
     this.#wakeUp();
   }
 
-  // Keeps the budget's count of our bytes equal to what the parser holds; once the
-  // stream has ended, whatever is left will be dropped with the reader, so it counts 0.
+  // Keeps what we hold of the budget equal to the length of the large frame being read
+  // (0 when there is none, or the stream has ended). Throws FrameError for a frame
+  // over maxFrameSize, or one the budget cannot afford.
   #account(): void {
-    const held = this.#ended ? 0 : this.#parser.buffered;
+    const length = this.#ended ? undefined : this.#parser.nextLength();
+    const held = length !== undefined && length > HIGH_WATER_MARK ? length : 0;
+    if (held > this.#held && this.#budget.used + held - this.#held > this.#budget.limit) {
+      throw new FrameError(
+        `a frame of ${held} bytes would take the server's unread frames past maxBufferedBytes (${this.#budget.limit} bytes); raise the maxBufferedBytes option to allow more`,
+      );
+    }
     this.#budget.used += held - this.#held;
     this.#held = held;
   }

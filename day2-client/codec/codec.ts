@@ -130,7 +130,9 @@ export class FramedCodec implements Codec {
 
   close(): Promise<void> {
     // Not end(), which waits for the queued bytes to drain: a peer that has stopped
-    // reading would make close() wait forever.
+    // reading would make close() wait forever. But first hand over what this tick wrote
+    // (we cork until the next tick): a reply written just before close() must not be lost.
+    if (this.#conn.writableCorked > 0) this.#conn.uncork();
     this.#conn.destroy();
     return whenClosed(this.#conn);
   }

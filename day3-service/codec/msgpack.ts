@@ -9,13 +9,21 @@ import { checkDepth, type Encoding, MAX_DEPTH } from './encoding.ts';
 // decode() build new ones on every call, which makes small messages about 3× slower.
 // Both are synchronous, so sharing them across connections is safe.
 const encoder = new Encoder({ maxDepth: MAX_DEPTH });
-const decoder = new Decoder();
+let decoder = new Decoder();
 
 export const msgpack: Encoding = {
   encode: (value) => encoder.encode(value), // a copy, not a view of the encoder's buffer
   decode(bytes) {
     const value = decoder.decode(bytes); // keeps its own stack: deep input cannot crash it
-    checkDepth(value);
+    try {
+      checkDepth(value);
+    } catch (err) {
+      // The decoder keeps the stack it grew for this value until its next decode: for a
+      // 16 MiB frame of nesting, gigabytes. Drop it with the decoder. (Decoding such a
+      // frame still takes seconds: a lower maxFrameSize is the defence, see chapter 1.)
+      decoder = new Decoder();
+      throw err;
+    }
     return value;
   },
 };
