@@ -65,18 +65,19 @@ export interface ServerOptions {
   log?: (message: string) => void;
 }
 
-// What the handlers of one connection share: its handle timeout, a signal that fires when
-// it closes, and the controllers of handlers running under a timeout, which fire then too.
+// What the handlers of one connection share: its handle timeout, a context whose signal
+// fires when it closes, and the contexts of handlers running under a timeout, which
+// fire then too.
 interface ConnCalls {
   timeout: number;
-  closed: AbortSignal;
-  timed: Set<TimedContext>;
+  closed: LazyContext;
+  timed: Set<LazyContext>;
 }
 
-// The context of a call under a handle timeout. Its AbortController is made only when
-// the method reads `signal`: in Node 20 one costs about 5 µs, more than the rest of a
-// call (npm run bench), and most methods never look.
-class TimedContext implements CallContext {
+// A call's context whose AbortController is made only when someone reads `signal`: in
+// Node 20 one costs about 5 µs and 1 KB, more than the rest of a call (npm run bench),
+// and most methods never look. `onAbort` hears the abort either way.
+class LazyContext implements CallContext {
   readonly #onAbort: (reason: unknown) => void;
   #controller: AbortController | undefined;
   #aborted = false;
@@ -89,6 +90,7 @@ class TimedContext implements CallContext {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
+      setMaxListeners(0, this.#controller.signal); // every handler of a connection may listen
       if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
@@ -273,16 +275,14 @@ export class Server {
   // closes (not when the client ends its side: it may still be waiting for replies), so
   // that handlers working for a client that has gone can stop.
   #connCalls(conn: Socket, option: Option): ConnCalls {
-    const closed = new AbortController();
-    setMaxListeners(0, closed.signal); // every handler of the connection may listen
     const calls: ConnCalls = {
       timeout: capped(option.handleTimeout, this.#maxHandleTimeout),
-      closed: closed.signal,
+      closed: new LazyContext(() => {}),
       timed: new Set(),
     };
     conn.once('close', () => {
       const reason = new Error('rpc server: connection closed');
-      closed.abort(reason);
+      calls.closed.abort(reason);
       for (const ctx of calls.timed) ctx.abort(reason);
     });
     return calls;
@@ -325,7 +325,7 @@ export class Server {
     try {
       reply = await (calls.timeout > 0
         ? callWithTimeout(req.svc, req.mtype, req.argv, calls)
-        : req.svc.call(req.mtype, req.argv, { signal: calls.closed }));
+        : req.svc.call(req.mtype, req.argv, calls.closed));
     } catch (err) {
       this.#sendResponse(codec, req.h, null, describe(err) || 'rpc server: method failed');
       return;
@@ -356,11 +356,11 @@ async function callWithTimeout(
   calls: ConnCalls,
 ): Promise<unknown> {
   const ms = calls.timeout;
-  let ctx!: TimedContext;
+  let ctx!: LazyContext;
   let timer: NodeJS.Timeout | undefined;
   // Settles when the context is aborted: by the timer, or by the connection's close.
   const aborted = new Promise<never>((_, reject) => {
-    ctx = new TimedContext(reject);
+    ctx = new LazyContext(reject);
     timer = setTimeout(() => {
       ctx.abort(new Error(`rpc server: request handle timeout: expect within ${ms} ms`));
     }, ms).unref();
