@@ -199,6 +199,9 @@ describe(`${DAY}: timeouts`, () => {
     const client = await dial('tcp', `127.0.0.1:${port}`, { handleTimeout: 10_000 });
     t.after(() => client.close());
     await assert.rejects(client.call('Slow.wait', 60), /handle timeout: expect within 20 ms/);
+    const unlimited = await dial('tcp', `127.0.0.1:${port}`, { handleTimeout: 0 });
+    t.after(() => unlimited.close());
+    await assert.rejects(unlimited.call('Slow.wait', 60), /handle timeout: expect within 20 ms/);
   });
 
   test('a handler of two parameters (args, ctx) is published; one of three is not', () => {
