@@ -48,6 +48,8 @@ export interface ServerOptions {
   maxUnsentBytes?: number;
   /** Requests of one connection handled at once; past it, no more are read (default 256). */
   maxInFlight?: number;
+  /** How long a client that has ended its side waits for its replies, in ms (default 10 s). */
+  closeTimeout?: number;
   /** Where the server reports what goes wrong on a connection (default: stderr). */
   log?: (message: string) => void;
 }
@@ -67,6 +69,7 @@ export class Server {
   readonly #budget: ByteBudget;
   readonly #maxUnsentBytes: number;
   readonly #maxInFlight: number;
+  readonly #closeTimeout: number;
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
   readonly #conns = new Set<Socket>();
@@ -77,6 +80,7 @@ export class Server {
     this.#budget = new ByteBudget(options.maxBufferedBytes);
     this.#maxUnsentBytes = options.maxUnsentBytes ?? 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? 256;
+    this.#closeTimeout = options.closeTimeout ?? 10_000;
     this.#log = options.log ?? ((message) => console.error(message));
   }
 
@@ -177,9 +181,26 @@ export class Server {
     }
     // The client has sent its last request. As GeeRPC's WaitGroup does, let the
     // handlers still running send their replies, let the replies leave, then close.
-    if (handlers.count > 0) await handlers.below(1);
-    await codec.drained();
+    // But not forever: a client that has gone looks the same as one that only ended its
+    // side, and a handler that never finishes must not hold its socket open.
+    await this.#finishWithin(this.#closeTimeout, async () => {
+      if (handlers.count > 0) await handlers.below(1);
+      await codec.drained();
+    });
     await codec.close();
+  }
+
+  // Runs `work`, giving up on it after `ms`. The timer is cleared however it ends.
+  async #finishWithin(ms: number, work: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms).unref();
+    });
+    try {
+      await Promise.race([work(), timeUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // One request is two frames, header then body. Null when the client closed between requests.

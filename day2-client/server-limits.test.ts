@@ -43,10 +43,9 @@ describe(`${DAY}: server limits`, () => {
       const raw = await connectRaw(t, port);
       const cc = await handshake(raw, codecType);
       const { encode } = encodings[codecType];
-      // YAML stops at 30,000: its payloads are capped at 64 KiB (tested below).
-      for (const depth of codecType === 'application/yaml'
-        ? [101, 1_000, 30_000]
-        : [101, 1_000, 100_000]) {
+      // YAML stops at 3,000: its payloads are capped at 8 KiB (tested below).
+      const depths = codecType === 'application/yaml' ? [101, 1_000, 3_000] : [101, 1_000, 100_000];
+      for (const depth of depths) {
         raw.conn.write(encodeFrames(encode(header(depth)), deepBody[codecType](depth)));
         const h = await cc.readHeader();
         assert.equal(h?.seq, depth);
@@ -73,12 +72,12 @@ describe(`${DAY}: server limits`, () => {
     assert.deepEqual(await cc.readBody(), expectedReply(2, 'next'));
   });
 
-  test('a YAML body over 64 KiB is refused before it is parsed (its tree costs 500 bytes a token)', async (t) => {
+  test('a YAML body over 8 KiB is refused before it is parsed (its tree costs 500 bytes a token)', async (t) => {
     const { port } = await startServer(t);
     const raw = await connectRaw(t, port);
     const cc = await handshake(raw, 'application/yaml');
-    cc.write(header(1), 'x'.repeat(70_000));
-    assert.match((await cc.readHeader())?.error ?? '', /YAML payload of \d+ bytes exceeds 65536/);
+    cc.write(header(1), 'x'.repeat(10_000));
+    assert.match((await cc.readHeader())?.error ?? '', /YAML payload of \d+ bytes exceeds 8192/);
     assert.equal(await cc.readBody(), null);
   });
 
@@ -142,20 +141,21 @@ describe(`${DAY}: server limits`, () => {
   });
 
   test('large frames nobody finishes hold at most maxBufferedBytes; small calls go on', async (t) => {
-    const { port, logs } = await startServer(t, { maxBufferedBytes: 2.5 * 1024 * 1024 });
+    const { port, logs } = await startServer(t, { maxBufferedBytes: 1024 * 1024 });
     const good = await connectRaw(t, port);
     const cc = await handshake(good);
-    // Each staller announces a 1 MiB frame, sends 400 KiB of it, and stops. The budget is
-    // drawn on when the length arrives, so the third is refused at once.
+    // Each staller announces a 1 MiB frame, sends 400 KiB of it, and stops. Those bytes
+    // draw on the budget, so the third staller's take it past 1 MiB: it is refused.
     const stallers: RawConn[] = [];
     for (let i = 0; i < 3; i++) {
       const raw = await connectRaw(t, port);
       await handshake(raw);
       raw.conn.write(Buffer.concat([Buffer.of(0, 0x10, 0, 0), Buffer.alloc(400 * 1024)]));
       stallers.push(raw);
+      await sleep(30); // in this order: the third is the one that crosses the line
     }
     await whenClosed(stallers[2]?.conn as net.Socket);
-    assert.match(logs.join('\n'), /past maxBufferedBytes \(2621440 bytes\)/);
+    assert.match(logs.join('\n'), /past maxBufferedBytes \(1048576 bytes\)/);
     assert.equal(stallers[0]?.conn.destroyed, false, 'the first two still hold their share');
     // Small frames never draw on the budget: a client making calls is not the victim.
     cc.write(header(1), 'small');

@@ -3,10 +3,12 @@
  * wire with their errors, and typed stubs (some checked by the type checker). Added on day 3.
  */
 import assert from 'node:assert/strict';
+import type net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, dial } from './client.ts';
 import { newCodecFuncMap } from './codec/codec.ts';
+import { whenClosed } from './codec/frame.ts';
 import { ServerError } from './errors.ts';
 import { Server } from './server.ts';
 import { type MethodType, Service } from './service.ts';
@@ -201,6 +203,25 @@ describe(`${DAY}: services`, () => {
     raw.conn.end(); // half-close: once, the server closed at once and the reply was lost
     assert.equal((await cc.readHeader())?.seq, 1);
     assert.equal(await cc.readBody(), 3);
+  });
+
+  test('a client that ended its side is closed after closeTimeout if a handler never ends', async (t) => {
+    class Never {
+      hang(): Promise<never> {
+        return new Promise(() => {});
+      }
+    }
+    const { server, port, conns } = await startServer(t, { closeTimeout: 50 });
+    server.register(new Never());
+    const raw = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(raw), { error: '' });
+    const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
+    cc.write({ serviceMethod: 'Never.hang', seq: 1, error: '' }, null);
+    raw.conn.end(); // the server cannot tell this from a client that has gone
+    const started = performance.now();
+    await whenClosed(conns[0] as net.Socket);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 40 && elapsed < 1000, `closed after ${elapsed} ms, not about 50`);
   });
 
   test('a connection gets at most maxInFlight requests handled at once; the rest wait', async (t) => {

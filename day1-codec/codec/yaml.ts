@@ -11,11 +11,11 @@ import { DepthError, type Encoding, MAX_DEPTH } from './encoding.ts';
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
 
 /**
- * The largest YAML payload decoded: 64 KiB. The syntax tree costs about 500 bytes of
- * memory per token, so 1 MiB of `[` took 543 MB and 4.5 s to parse. YAML is here to be
- * read by people, not to carry bulk data.
+ * The largest YAML payload decoded: 8 KiB. The syntax tree costs about 500 bytes of
+ * memory per token, so 1 MiB of `[` took 543 MB and 4.5 s to parse, and even 64 KiB
+ * took up to 0.8 s. YAML is here to be read by people, not to carry bulk data.
  */
-export const MAX_YAML_BYTES = 64 * 1024;
+export const MAX_YAML_BYTES = 8 * 1024;
 
 export const yaml: Encoding = {
   encode: (value) => stringify(value),

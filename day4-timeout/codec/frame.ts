@@ -112,9 +112,9 @@ export class FrameParser {
  * An allowance of bytes shared by many readers: a server gives one to all its
  * connections, so that clients who start large frames and never finish them hold,
  * together, at most `limit` bytes of its memory, however many of them there are.
- * Only frames larger than 64 KiB draw on it, from the moment their length is known:
- * the client that asks for a large frame is the one refused when it is spent, never a
- * client making small calls.
+ * Only frames larger than 64 KiB draw on it, byte by byte as they arrive: when it is
+ * spent, the client whose large frame needs more is refused, never a client making
+ * small calls (their frames do not count).
  */
 export class ByteBudget {
   readonly limit: number;
@@ -146,7 +146,7 @@ export class FrameReader {
   readonly #parser: FrameParser;
   readonly #budget: ByteBudget;
   #wake: (() => void) | undefined; // the read() waiting for bytes, if any
-  #held = 0; // bytes of ours counted in the budget: the length of a large frame being read
+  #held = 0; // bytes of ours counted in the budget: what we hold of a large frame
   #ended = false;
   #error: Error | undefined;
 
@@ -202,15 +202,15 @@ export class FrameReader {
     this.#wakeUp();
   }
 
-  // Keeps what we hold of the budget equal to the length of the large frame being read
-  // (0 when there is none, or the stream has ended). Throws FrameError for a frame
-  // over maxFrameSize, or one the budget cannot afford.
+  // Keeps what we hold of the budget equal to the bytes we hold while a large frame is
+  // being read (0 when there is none, or the stream has ended). Throws FrameError for a
+  // frame over maxFrameSize, or one the budget cannot afford.
   #account(): void {
     const length = this.#ended ? undefined : this.#parser.nextLength();
-    const held = length !== undefined && length > HIGH_WATER_MARK ? length : 0;
+    const held = length !== undefined && length > HIGH_WATER_MARK ? this.#parser.buffered : 0;
     if (held > this.#held && this.#budget.used + held - this.#held > this.#budget.limit) {
       throw new FrameError(
-        `a frame of ${held} bytes would take the server's unread frames past maxBufferedBytes (${this.#budget.limit} bytes); raise the maxBufferedBytes option to allow more`,
+        `a frame of ${length} bytes would take the server's unread frames past maxBufferedBytes (${this.#budget.limit} bytes); raise the maxBufferedBytes option to allow more`,
       );
     }
     this.#budget.used += held - this.#held;

@@ -14,16 +14,16 @@ let decoder = new Decoder();
 export const msgpack: Encoding = {
   encode: (value) => encoder.encode(value), // a copy, not a view of the encoder's buffer
   decode(bytes) {
-    const value = decoder.decode(bytes); // keeps its own stack: deep input cannot crash it
     try {
+      const value = decoder.decode(bytes); // keeps its own stack: deep input cannot crash it
       checkDepth(value);
+      return value;
     } catch (err) {
-      // The decoder keeps the stack it grew for this value until its next decode: for a
-      // 16 MiB frame of nesting, gigabytes. Drop it with the decoder. (Decoding such a
-      // frame still takes seconds: a lower maxFrameSize is the defence, see chapter 1.)
+      // The decoder keeps the stack it grew for a value until its next decode: for a
+      // 16 MiB frame of nesting, gigabytes. After any failure, drop it with the decoder.
+      // (Decoding such a frame still takes seconds: a lower maxFrameSize is the defence.)
       decoder = new Decoder();
       throw err;
     }
-    return value;
   },
 };
