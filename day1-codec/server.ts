@@ -48,6 +48,8 @@ export interface ServerOptions {
   maxUnsentBytes?: number;
   /** Requests of one connection handled at once; past it, no more are read (default 256). */
   maxInFlight?: number;
+  /** Their frames' bytes, together; past it, no more are read (default 4 MiB). */
+  maxInFlightBytes?: number;
   /** How long a client that has ended its side waits for its replies, in ms (default 10 s). */
   closeTimeout?: number;
   /** Where the server reports what goes wrong on a connection (default: stderr). */
@@ -69,6 +71,7 @@ export class Server {
   readonly #budget: ByteBudget;
   readonly #maxUnsentBytes: number;
   readonly #maxInFlight: number;
+  readonly #maxInFlightBytes: number;
   readonly #closeTimeout: number;
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
@@ -80,6 +83,7 @@ export class Server {
     this.#budget = new ByteBudget(options.maxBufferedBytes);
     this.#maxUnsentBytes = options.maxUnsentBytes ?? 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? 256;
+    this.#maxInFlightBytes = options.maxInFlightBytes ?? 4 * 1024 * 1024;
     this.#closeTimeout = options.closeTimeout ?? 10_000;
     this.#log = options.log ?? ((message) => console.error(message));
   }
@@ -160,6 +164,8 @@ export class Server {
   // Reads requests until the client leaves, handling each one concurrently.
   async #serveCodec(codec: Codec): Promise<void> {
     const handlers = new Handlers();
+    const room = () =>
+      handlers.count < this.#maxInFlight && handlers.bytes < this.#maxInFlightBytes;
     for (;;) {
       // Backpressure: while the client leaves too many replies unread, read none of its
       // requests. Our reader then pauses the socket, TCP's window fills, and the client's
@@ -168,23 +174,28 @@ export class Server {
       if (codec.writableLength > this.#maxUnsentBytes) await codec.drained();
       // The same for requests still being handled: each holds its argument now, and
       // its reply soon. A client that sends faster than its handlers finish waits.
-      if (handlers.count >= this.#maxInFlight) await handlers.below(this.#maxInFlight);
+      if (!room()) await handlers.until(room);
+      const before = codec.bytesRead;
       const req = await this.#readRequest(codec);
       if (req === null) break;
+      const bytes = codec.bytesRead - before;
       // Not awaited, so the next request is read at once. It never rejects (every
       // failure becomes an error response); the log is a last line of defence.
-      handlers.started();
-      this.#handleRequest(codec, req).then(handlers.finished, (err) => {
-        this.#log(`rpc server: ${describe(err)}`);
-        handlers.finished();
-      });
+      handlers.started(bytes);
+      this.#handleRequest(codec, req).then(
+        () => handlers.finished(bytes),
+        (err) => {
+          this.#log(`rpc server: ${describe(err)}`);
+          handlers.finished(bytes);
+        },
+      );
     }
     // The client has sent its last request. As GeeRPC's WaitGroup does, let the
     // handlers still running send their replies, let the replies leave, then close.
     // But not forever: a client that has gone looks the same as one that only ended its
     // side, and a handler that never finishes must not hold its socket open.
     await this.#finishWithin(this.#closeTimeout, async () => {
-      if (handlers.count > 0) await handlers.below(1);
+      await handlers.until(() => handlers.count === 0);
       await codec.drained();
     });
     await codec.close();
@@ -231,30 +242,30 @@ export class Server {
   }
 }
 
-// The handlers of one connection that have not finished yet. The read loop waits on it
-// when there are too many, and for all of them before it closes the connection.
+// The handlers of one connection that have not finished yet, and the bytes of their
+// requests. The read loop waits on it when there are too many, and for all of them
+// before it closes the connection.
 class Handlers {
-  #count = 0;
+  count = 0;
+  bytes = 0;
   #wake: (() => void) | undefined;
 
-  get count(): number {
-    return this.#count;
+  started(bytes: number): void {
+    this.count++;
+    this.bytes += bytes;
   }
 
-  started(): void {
-    this.#count++;
-  }
-
-  finished = (): void => {
-    this.#count--;
+  finished(bytes: number): void {
+    this.count--;
+    this.bytes -= bytes;
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
-  };
+  }
 
-  /** Resolves once fewer than `n` handlers are running. */
-  async below(n: number): Promise<void> {
-    while (this.#count >= n) {
+  /** Resolves once `ready()` is true, checking again each time a handler finishes. */
+  async until(ready: () => boolean): Promise<void> {
+    while (!ready()) {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });

@@ -249,6 +249,31 @@ describe(`${DAY}: services`, () => {
     assert.deepEqual(await Promise.all(calls), [1, 2, 3, 4, 5]);
   });
 
+  test('a connection gets at most maxInFlightBytes of requests handled at once', async (t) => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    class Gate {
+      started = 0;
+      async pass(args: string): Promise<number> {
+        this.started++;
+        await held;
+        return args.length;
+      }
+    }
+    const gate = new Gate();
+    const { server, port } = await startServer(t, { maxInFlightBytes: 1000 });
+    server.register(gate);
+    const client = await dial('tcp', `127.0.0.1:${port}`);
+    t.after(() => client.close());
+    const calls = [1, 2, 3, 4].map(() => client.call('Gate.pass', 'x'.repeat(600)));
+    await sleep(50); // time enough to read all four, if the server would
+    assert.equal(gate.started, 2, 'the second request took the connection past 1,000 bytes');
+    release();
+    assert.deepEqual(await Promise.all(calls), [600, 600, 600, 600]);
+  });
+
   test('a reply that cannot be encoded becomes an error response', async (t) => {
     class Odd {
       big(): bigint {

@@ -29,6 +29,8 @@ export interface Codec {
   readBody(): Promise<unknown>;
   /** Sends header and body as one message. Throws, sending nothing, if they cannot be encoded. */
   write(header: Header, body: unknown): void;
+  /** Payload bytes of every frame read so far: what the peer has made us hold. */
+  readonly bytesRead: number;
   /** Bytes written but not yet taken by the OS: they pile up when the peer stops reading. */
   readonly writableLength: number;
   /** Resolves once the bytes written so far have left, or the connection has closed. */
@@ -67,6 +69,7 @@ export class FramedCodec implements Codec {
   readonly #reader: FrameReader;
   readonly #encoding: Encoding;
   #drained: Promise<void> | undefined; // shared by everyone waiting for the same 'drain'
+  #bytesRead = 0;
 
   // The reader is passed in, not made here, because it has already read the option
   // frame: whatever bytes it buffered after that belong to this codec.
@@ -111,6 +114,10 @@ export class FramedCodec implements Codec {
     this.#conn.write(message);
   }
 
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
   get writableLength(): number {
     return this.#conn.writableLength;
   }
@@ -138,6 +145,7 @@ export class FramedCodec implements Codec {
   }
 
   #decode(frame: Buffer): unknown {
+    this.#bytesRead += frame.length;
     try {
       return this.#encoding.decode(frame);
     } catch (err) {
