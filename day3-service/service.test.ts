@@ -10,7 +10,7 @@ import { type Client, dial } from './client.ts';
 import { newCodecFuncMap } from './codec/codec.ts';
 import { whenClosed } from './codec/frame.ts';
 import { ServerError } from './errors.ts';
-import { Server } from './server.ts';
+import { Server, type ServerOptions } from './server.ts';
 import { type MethodType, Service } from './service.ts';
 import { connectRaw, DAY, sendOption, startServer } from './test-helpers.ts';
 
@@ -224,54 +224,46 @@ describe(`${DAY}: services`, () => {
     assert.ok(elapsed >= 40 && elapsed < 1000, `closed after ${elapsed} ms, not about 50`);
   });
 
-  test('a connection gets at most maxInFlight requests handled at once; the rest wait', async (t) => {
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
+  // A service whose method counts its calls and holds each until the test opens the gate.
+  class Gate {
+    started = 0;
+    open = () => {};
+    readonly #opened = new Promise<void>((resolve) => {
+      this.open = resolve;
     });
-    class Gate {
-      started = 0;
-      async pass(n: number): Promise<number> {
-        this.started++;
-        await held;
-        return n;
-      }
+    async pass(args: unknown): Promise<unknown> {
+      this.started++;
+      await this.#opened;
+      return args;
     }
+  }
+
+  // Makes `args.length` calls to a Gate on a server with `options`; resolves with the gate
+  // once the server has had time to read all of them, if it would, and with the calls.
+  async function throughGate(t: TestContext, options: ServerOptions, args: unknown[]) {
     const gate = new Gate();
-    const { server, port } = await startServer(t, { maxInFlight: 2 });
+    const { server, port } = await startServer(t, options);
     server.register(gate);
     const client = await dial('tcp', `127.0.0.1:${port}`);
     t.after(() => client.close());
-    const calls = [1, 2, 3, 4, 5].map((n) => client.call('Gate.pass', n));
-    await sleep(50); // time enough to read all five, if the server would
+    const calls = args.map((arg) => client.call('Gate.pass', arg));
+    await sleep(50);
+    return { gate, calls };
+  }
+
+  test('a connection gets at most maxInFlight requests handled at once; the rest wait', async (t) => {
+    const { gate, calls } = await throughGate(t, { maxInFlight: 2 }, [1, 2, 3, 4, 5]);
     assert.equal(gate.started, 2, 'the server stopped reading at two requests in flight');
-    release();
+    gate.open();
     assert.deepEqual(await Promise.all(calls), [1, 2, 3, 4, 5]);
   });
 
   test('a connection gets at most maxInFlightBytes of requests handled at once', async (t) => {
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    class Gate {
-      started = 0;
-      async pass(args: string): Promise<number> {
-        this.started++;
-        await held;
-        return args.length;
-      }
-    }
-    const gate = new Gate();
-    const { server, port } = await startServer(t, { maxInFlightBytes: 1000 });
-    server.register(gate);
-    const client = await dial('tcp', `127.0.0.1:${port}`);
-    t.after(() => client.close());
-    const calls = [1, 2, 3, 4].map(() => client.call('Gate.pass', 'x'.repeat(600)));
-    await sleep(50); // time enough to read all four, if the server would
+    const big = 'x'.repeat(600);
+    const { gate, calls } = await throughGate(t, { maxInFlightBytes: 1000 }, [big, big, big]);
     assert.equal(gate.started, 2, 'the second request took the connection past 1,000 bytes');
-    release();
-    assert.deepEqual(await Promise.all(calls), [600, 600, 600, 600]);
+    gate.open();
+    assert.deepEqual(await Promise.all(calls), [big, big, big]);
   });
 
   test('a reply that cannot be encoded becomes an error response', async (t) => {
