@@ -488,7 +488,7 @@ function checkOption(frame: Buffer): Option | string {
   }
   const { handleTimeout = 0 } = option as Record<string, unknown>;
   if (!isTimeout(handleTimeout)) {
-    return `malformed option: handleTimeout must be a number of ms from 0 to ${MAX_TIMEOUT}, got ${quote(describe(handleTimeout))}`;
+    return `malformed option: handleTimeout must be a number of ms from 0 to ${MAX_TIMEOUT}, got ${quote(typeof handleTimeout === 'string' ? JSON.stringify(handleTimeout) : describe(handleTimeout))}`;
   }
   // connectTimeout is the client's own business: the server neither needs nor checks it.
   return { ...DEFAULT_OPTION, magicNumber, codecType: codecType as CodecType, handleTimeout };

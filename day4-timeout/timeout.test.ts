@@ -204,6 +204,21 @@ describe(`${DAY}: timeouts`, () => {
     await assert.rejects(unlimited.call('Slow.wait', 60), /handle timeout: expect within 20 ms/);
   });
 
+  test('an option whose handleTimeout is not a number of ms is refused, saying what came', async (t) => {
+    const { port } = await startServer(t);
+    for (const [handleTimeout, got] of [
+      ['100', '"100"'],
+      [-1, '-1'],
+      [2 ** 31, '2147483648'],
+    ] as const) {
+      const reply = await sendOption(await connectRaw(t, port), { handleTimeout });
+      assert.equal(
+        reply.error,
+        `malformed option: handleTimeout must be a number of ms from 0 to 2147483647, got ${got}`,
+      );
+    }
+  });
+
   test('a handler of two parameters (args, ctx) is published; one of three is not', () => {
     class Three {
       ok(_args: unknown, _ctx: CallContext) {}
