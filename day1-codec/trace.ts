@@ -100,13 +100,26 @@ export async function startTrace(port: number, print = console.log): Promise<Tra
 function tap(label: string, wire: { codecType: CodecType }, print: (line: string) => void) {
   const parser = new FrameParser();
   let count = 0;
+  let lost = false; // set once these bytes stop making sense as frames
+  // The next frame, or undefined. Bytes that are not frames at all (a browser pointed
+  // at the proxy, say) end the printing, not the proxy: it still forwards them.
+  const take = () => {
+    try {
+      return parser.take();
+    } catch (err) {
+      lost = true;
+      print(`${label}  not GeeRPC frames, no longer shown: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
   return (chunk: Buffer) => {
+    if (lost) return;
     parser.push(chunk);
-    for (let payload = parser.take(); payload !== undefined; payload = parser.take()) {
+    for (let payload = take(); payload !== undefined; payload = take()) {
       const kind = count === 0 ? 'option' : count % 2 === 1 ? 'header' : 'body';
       const value = decode(payload, count === 0 ? 'application/json' : wire.codecType);
       if (count === 0 && label.startsWith('client')) {
-        wire.codecType = (value as { codecType: CodecType }).codecType;
+        wire.codecType = (value as { codecType?: CodecType } | null)?.codecType ?? wire.codecType;
       }
       // Padded so that the decoded column lines up for frames of up to 999 bytes.
       const size = `4+${payload.length} bytes`.padEnd(11);

@@ -313,7 +313,16 @@ export async function dialHTTP(
   options: DialOptions = {},
 ): Promise<Client> {
   const host = network === 'tcp' ? address : 'localhost'; // the Host header HTTP requires
-  return dialWith(network, address, options, (conn) => connectHTTP(conn, host));
+  return dialWith(network, address, options, async (conn) => {
+    await once(conn, 'connect'); // a refused connection fails as it does for dial()
+    await connectHTTP(conn, host).catch((cause) => {
+      if (cause instanceof RpcError) throw cause;
+      throw new RpcError(
+        `rpc client: HTTP CONNECT failed: ${describe(cause)} (does ${address} serve GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
+        { cause },
+      );
+    });
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** A snapshot of the server, taken for each request of the page. */
 export interface DebugInfo {
   services: { name: string; methods: { name: string; calls: number }[] }[];
-  connections: number; // open now, HTTP CONNECT ones included
+  connections: number; // GeeRPC connections open now, by TCP or by CONNECT; not HTTP ones
   inFlight: number; // requests being handled now
   errors: number; // error responses sent so far
   uptimeMs: number;
@@ -53,7 +53,7 @@ export function renderDebugPage(info: DebugInfo): string {
 <body>
 <h1>GeeRPC services</h1>
 <dl>
-<div><dt>Connections open</dt><dd>${info.connections}</dd></div>
+<div><dt>RPC connections open</dt><dd>${info.connections}</dd></div>
 <div><dt>Calls in flight</dt><dd>${info.inFlight}</dd></div>
 <div><dt>Error responses</dt><dd>${info.errors}</dd></div>
 <div><dt>Up for</dt><dd>${formatUptime(info.uptimeMs)}</dd></div>

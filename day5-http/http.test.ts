@@ -107,6 +107,7 @@ describe(`${DAY}: HTTP`, () => {
     for (const method of ['GET', 'POST']) {
       const res = await fetch(base + DEFAULT_RPC_PATH, { method });
       assert.equal(res.status, 405);
+      assert.equal(res.headers.get('allow'), 'CONNECT');
       assert.equal(await res.text(), '405 must CONNECT\n');
     }
     assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
@@ -121,7 +122,7 @@ describe(`${DAY}: HTTP`, () => {
     assert.equal(before.res.headers.get('content-type'), 'text/html; charset=utf-8');
     assert.match(before.page, /<h2>Service Foo<\/h2>/);
     assert.match(before.page, /<td>Sum<\/td><td>0<\/td>/);
-    assert.match(before.page, /Connections open<\/dt><dd>0</);
+    assert.match(before.page, /RPC connections open<\/dt><dd>0</);
 
     const client = await xDial(`http@127.0.0.1:${port}`);
     t.after(() => client.close());
@@ -129,7 +130,7 @@ describe(`${DAY}: HTTP`, () => {
     await assert.rejects(client.call('Foo.nope', 1));
     const after = await getPage(base);
     assert.match(after.page, /<td>Sum<\/td><td>3<\/td>/);
-    assert.match(after.page, /Connections open<\/dt><dd>1</);
+    assert.match(after.page, /RPC connections open<\/dt><dd>1</);
     assert.match(after.page, /Error responses<\/dt><dd>1</);
     assert.equal((await fetch(base + DEFAULT_DEBUG_PATH, { method: 'POST' })).status, 405);
   });
@@ -189,6 +190,18 @@ describe(`${DAY}: HTTP`, () => {
     assert.deepEqual(await client.call('Foo.Sum', 1), expectedReply(1, 1));
   });
 
+  test('close() does not wait for an HTTP request that a client never finishes', async (t) => {
+    const { server, port } = await startHTTP(t);
+    const slow = net.connect(port, '127.0.0.1');
+    slow.on('error', () => {});
+    t.after(() => slow.destroy());
+    await once(slow, 'connect');
+    slow.write('GET /debug/geerpc HTTP/1.1\r\nHost: x\r\n'); // and never the blank line
+    await sleep(20);
+    await server.close(); // would wait for the HTTP server's requestTimeout (300 s) without it
+    await whenClosed(slow);
+  });
+
   test('close() closes the HTTP server and the connections it handed over', async (t) => {
     const { server, httpServer, port } = await startHTTP(t);
     const client = await xDial(`http@127.0.0.1:${port}`);
@@ -246,6 +259,52 @@ describe(`${DAY}: xDial and dialHTTP`, () => {
       ),
     ]);
     await whenClosed(accepted[0]); // our socket was destroyed, so the peer sees it close
+  });
+
+  test('dialHTTP keeps the GeeRPC bytes that arrive with the answer to its CONNECT', async (t) => {
+    // A server in a hurry: the option reply goes out in the same packet as the 200.
+    const conns: net.Socket[] = [];
+    const eager = net.createServer((conn) => {
+      conns.push(conn);
+      conn.once('data', () => {
+        conn.write(
+          Buffer.concat([
+            Buffer.from('HTTP/1.0 200 Connected to Gee RPC\r\n\r\n'),
+            encodeFrames(Buffer.from('{"error":""}')),
+          ]),
+        );
+        const reader = new FrameReader(conn);
+        void (async () => {
+          await reader.read(); // the option
+          const codec = newCodecFuncMap['application/json'](conn, reader);
+          const h = await codec.readHeader();
+          codec.write({ ...(h as Header), error: '' }, await codec.readBody());
+        })().catch(() => {});
+      });
+    });
+    eager.listen(0, '127.0.0.1');
+    await once(eager, 'listening');
+    t.after(() => {
+      for (const conn of conns) conn.destroy(); // else close() would wait for them
+      return new Promise<void>((resolve) => eager.close(() => resolve()));
+    });
+    const { port } = eager.address() as net.AddressInfo;
+    const client = await dialHTTP('tcp', `127.0.0.1:${port}`, { connectTimeout: 1000 });
+    t.after(() => client.close());
+    assert.equal(await client.call('Echo.echo', 'kept'), 'kept');
+  });
+
+  test('http@ and tcp@ mixed up fail with an error that says so', async (t) => {
+    const tcp = await startServer(t);
+    const viaHTTP = await startHTTP(t);
+    await assert.rejects(
+      xDial(`http@127.0.0.1:${tcp.port}`),
+      /HTTP CONNECT failed: .*for plain GeeRPC, use tcp@/,
+    );
+    await assert.rejects(
+      xDial(`tcp@127.0.0.1:${viaHTTP.port}`),
+      /length prefix reads "HTTP", so the peer speaks another protocol/,
+    );
   });
 
   test('dialHTTP rejects an HTTP server that does not hand over the RPC path', async (t) => {

@@ -56,7 +56,7 @@ for (const path of [DEFAULT_DEBUG_PATH, DEFAULT_RPC_PATH]) {
   const res = await fetch(base + path);
   const body = await res.text();
   const shown = res.ok ? `${res.headers.get('content-type')}, ${body.length} bytes` : body.trim();
-  console.log(`GET ${path}: ${res.status} ${shown}`);
+  console.log(`GET ${path}: status ${res.status}, ${shown}`);
 }
 await client.close();
 

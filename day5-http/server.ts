@@ -207,7 +207,7 @@ export class Server {
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const path = pathOf(req);
       if (path === debugPath) serveDebugPage(req, res, this.#debugInfo());
-      else if (path === rpcPath) sendText(res, 405, '405 must CONNECT');
+      else if (path === rpcPath) sendText(res, 405, '405 must CONNECT', { allow: 'CONNECT' });
       else sendText(res, 404, '404 page not found');
     });
   }
@@ -247,6 +247,10 @@ export class Server {
     const closing = [...this.#listeners].map(
       (listener) => new Promise<void>((resolve) => listener.close(() => resolve())),
     );
+    // An HTTP server's close() waits for requests in progress: one that a client never
+    // finishes sending would hold ours forever. End them all (Node 18.2+).
+    for (const listener of this.#listeners)
+      (listener as Partial<HttpServer>).closeAllConnections?.();
     this.#listeners.clear();
     for (const conn of this.#conns) conn.destroy();
     await Promise.all([...closing, ...[...this.#conns].map(whenClosed)]);
@@ -571,8 +575,9 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '').split('?', 1)[0] as string;
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+function sendText(res: ServerResponse, status: number, text: string, headers = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+  res.end(`${text}\n`);
 }
 
 function optionReply(error: string): Buffer {

@@ -51,6 +51,12 @@ describe(`${DAY}: frames`, () => {
     assert.equal(parser.buffered, 5, 'nothing was allocated for the announced payload');
   });
 
+  test('a length prefix that reads as text is named as another protocol, not a size to raise', () => {
+    const parser = new FrameParser();
+    parser.push(Buffer.from('GET / HTTP/1.1\r\n'));
+    assert.throws(() => parser.take(), /prefix reads "GET ", so the peer speaks another protocol/);
+  });
+
   test('maxFrameSize is configurable: a frame of exactly the limit passes, one byte more does not', () => {
     const parser = new FrameParser(3);
     parser.push(encodeFrames(Buffer.from('abc')));

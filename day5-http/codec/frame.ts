@@ -78,11 +78,7 @@ export class FrameParser {
       if (this.#buffered < LENGTH_BYTES) return undefined;
       const length = this.#flatten().readUInt32BE(0);
       // Refuse before buffering: a peer must not make us hold 4 GiB just by saying so.
-      if (length > this.#maxFrameSize) {
-        throw new FrameError(
-          `frame of ${length} bytes exceeds maxFrameSize (${this.#maxFrameSize} bytes); raise the maxFrameSize option to accept it`,
-        );
-      }
+      if (length > this.#maxFrameSize) throw new FrameError(tooLarge(length, this.#maxFrameSize));
       this.#length = length;
     }
     return this.#length;
@@ -106,6 +102,18 @@ export class FrameParser {
     if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks, this.#buffered)];
     return this.#chunks[0] as Buffer;
   }
+}
+
+// Why a frame is refused for its size. A length whose four bytes read as text ("HTTP",
+// "GET ") is no length at all: the peer speaks another protocol, and raising the limit
+// would not help, so the message says so instead.
+function tooLarge(length: number, max: number): string {
+  const prefix = Buffer.alloc(LENGTH_BYTES);
+  prefix.writeUInt32BE(length);
+  const text = prefix.toString('latin1');
+  return /^[\x20-\x7e]{4}$/.test(text)
+    ? `frame of ${length} bytes exceeds maxFrameSize (${max} bytes): its length prefix reads "${text}", so the peer speaks another protocol (HTTP?), not GeeRPC`
+    : `frame of ${length} bytes exceeds maxFrameSize (${max} bytes); raise the maxFrameSize option to accept it`;
 }
 
 /**
