@@ -391,11 +391,12 @@ async function connectHTTP(conn: net.Socket, host: string): Promise<void> {
 
 // One deadline for all of dial, connect and handshake together (GeeRPC's dialTimeout
 // bounds both too). Past it the socket is destroyed: Go's original leaves the goroutine
-// that was still connecting behind. The timer is cleared however dial ends.
+// that was still connecting behind. So it is on any failure, with or without a limit (a
+// refused CONNECT, day 5, fails outside newClient). The timer is cleared however it ends.
 async function withDeadline<T>(conn: net.Socket, ms: number, work: () => Promise<T>): Promise<T> {
-  if (ms === 0) return work();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
+    if (ms === 0) return; // no limit: a deadline that never comes
     timer = setTimeout(
       () => reject(new TimeoutError(`rpc client: connect timeout: expect within ${ms} ms`)),
       ms,

@@ -31,8 +31,11 @@ export function serveDebugPage(req: IncomingMessage, res: ServerResponse, info: 
     'content-length': Buffer.byteLength(page),
     'cache-control': 'no-store', // the counts are live: a cached copy would lie
     // Names come from the server's code, but escaping is the rule, and this header is
-    // the second line of defence: no script runs on this page, whatever it holds.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    // the second line of defence: no script runs on this page, whatever it holds, and
+    // no other site may frame it.
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
   });
   res.end(page); // Node sends no body for HEAD by itself
 }

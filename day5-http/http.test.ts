@@ -15,7 +15,13 @@ import { dialHTTP, xDial } from './client.ts';
 import { type CodecType, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { ShutdownError, TimeoutError } from './errors.ts';
-import { DEFAULT_DEBUG_PATH, DEFAULT_OPTION, DEFAULT_RPC_PATH, Server } from './server.ts';
+import {
+  DEFAULT_DEBUG_PATH,
+  DEFAULT_OPTION,
+  DEFAULT_RPC_PATH,
+  Server,
+  type ServerOptions,
+} from './server.ts';
 import { DAY, expectedReply, Foo, startServer } from './test-helpers.ts';
 
 interface HttpTestServer {
@@ -30,8 +36,9 @@ async function startHTTP(
   t: TestContext,
   services: object[] = [new Foo()],
   httpOptions: http.ServerOptions = {},
+  serverOptions: ServerOptions = {},
 ): Promise<HttpTestServer> {
-  const server = new Server({ log: () => {} });
+  const server = new Server({ log: () => {}, ...serverOptions });
   for (const service of services) server.register(service);
   const httpServer = http.createServer(httpOptions);
   server.handleHTTP(httpServer);
@@ -113,6 +120,40 @@ describe(`${DAY}: HTTP`, () => {
     assert.equal((await fetch(`${base}/nothing-here`)).status, 404);
     const { head } = await rawConnect(t, port, 'CONNECT /elsewhere HTTP/1.0\r\n\r\n');
     assert.match(head, /^HTTP\/1\.0 404 /);
+  });
+
+  test('a CONNECT to another path, then a reset, costs the server nothing (it crashed once)', async (t) => {
+    const { port } = await startHTTP(t);
+    const { conn, head } = await rawConnect(t, port, 'CONNECT /nope HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.0 404 /);
+    conn.resetAndDestroy();
+    await sleep(20);
+    const client = await xDial(`http@127.0.0.1:${port}`);
+    t.after(() => client.close());
+    assert.deepEqual(await client.call('Foo.Sum', 1), expectedReply(1, 1));
+  });
+
+  test('a refused CONNECT is let go within a second, even with 64 KiB unread behind it', async (t) => {
+    const { port, httpServer } = await startHTTP(t);
+    const packet = Buffer.concat([
+      Buffer.from('CONNECT /nope HTTP/1.1\r\n\r\n'),
+      Buffer.alloc(65536),
+    ]);
+    const { conn } = await rawConnect(t, port, packet);
+    conn.resume();
+    await whenClosed(conn); // our side is done; the server's socket must go too
+    const open = () =>
+      new Promise<number>((resolve) => httpServer.getConnections((_err, n) => resolve(n)));
+    for (let i = 0; i < 100 && (await open()) > 0; i++) await sleep(20);
+    assert.equal(await open(), 0, 'the server still holds the socket');
+  });
+
+  test('a connection that never sends a byte is closed after the handshake timeout', async (t) => {
+    const { port } = await startHTTP(t, [new Foo()], {}, { handshakeTimeout: 50 });
+    const silent = net.connect(port, '127.0.0.1');
+    silent.on('error', () => {});
+    t.after(() => silent.destroy());
+    await whenClosed(silent);
   });
 
   test('the debug page lists services and methods, with counts that move after calls', async (t) => {
@@ -305,6 +346,28 @@ describe(`${DAY}: xDial and dialHTTP`, () => {
       xDial(`tcp@127.0.0.1:${viaHTTP.port}`),
       /length prefix reads "HTTP", so the peer speaks another protocol/,
     );
+  });
+
+  test('dialHTTP closes its socket when the CONNECT is refused, with no connect timeout too', async (t) => {
+    const refusing = http.createServer();
+    const accepted: net.Socket[] = [];
+    refusing.on('connection', (conn: net.Socket) => accepted.push(conn));
+    refusing.on('connect', (_req, conn: net.Socket) => {
+      conn.write('HTTP/1.1 403 Forbidden\r\n\r\n');
+      conn.resume().on('end', () => conn.destroy()); // closes once the client has closed
+    });
+    refusing.listen(0, '127.0.0.1');
+    await once(refusing, 'listening');
+    t.after(() => {
+      for (const conn of accepted) conn.destroy();
+      return new Promise<void>((resolve) => refusing.close(() => resolve()));
+    });
+    const { port } = refusing.address() as net.AddressInfo;
+    await assert.rejects(
+      dialHTTP('tcp', `127.0.0.1:${port}`, { connectTimeout: 0 }),
+      /unexpected HTTP response: 403 Forbidden/,
+    );
+    await whenClosed(accepted[0] as net.Socket); // the client's socket is gone
   });
 
   test('dialHTTP rejects an HTTP server that does not hand over the RPC path', async (t) => {

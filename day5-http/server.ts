@@ -190,9 +190,12 @@ export class Server {
       throw new Error('rpc server: handleHTTP needs an HTTP server with no request handler');
     }
     this.#listeners.add(httpServer); // close() closes it, as it closes accept()'s listeners
+    // Node's HTTP server gives a connection that never sends a byte all the time in the
+    // world (its header timeout starts with the first byte): the handshake's limit, then.
+    if (httpServer.timeout === 0) httpServer.timeout = this.#handshakeTimeout;
     httpServer.on('connect', (req: IncomingMessage, conn: Socket, head: Buffer) => {
-      if (pathOf(req) !== rpcPath) {
-        conn.end('HTTP/1.0 404 Not Found\r\n\r\n');
+      if (pathOf(req) !== rpcPath || this.#closing) {
+        refuseConnect(conn, this.#closing ? '503 Service Unavailable' : '404 Not Found');
         return;
       }
       // Go's handler hijacks the connection from net/http. Node hands it over by itself:
@@ -200,6 +203,7 @@ export class Server {
       // The status line ends in CRLF, as HTTP says (GeeRPC's bare "\n" is refused by
       // Node's client). And `head` holds bytes the client sent right behind its CONNECT,
       // which Node read along with it: they are GeeRPC's, so they go back in the stream.
+      conn.setTimeout(0); // from here on, GeeRPC's own limits apply, not HTTP's
       conn.write(`HTTP/1.0 ${CONNECTED}\r\n\r\n`);
       if (head.length > 0) conn.unshift(head);
       void this.serveConn(conn);
@@ -570,9 +574,26 @@ function checkOption(frame: Buffer): Option | string {
   return { ...DEFAULT_OPTION, magicNumber, codecType: codecType as CodecType, handleTimeout };
 }
 
-// The path of a request's target, without its query: `/debug/geerpc?x=1` is the page.
+// The path of a request's target: `/debug/geerpc?x=1` and the absolute form
+// `http://host/debug/geerpc` (which HTTP/1.1 servers must accept) are both the page.
 function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '').split('?', 1)[0] as string;
+  try {
+    return new URL(req.url ?? '', 'http://localhost').pathname;
+  } catch {
+    return ''; // no path at all: matches nothing, so a 404
+  }
+}
+
+// Answers a CONNECT that we will not serve, and lets its socket go. Node has removed its
+// own 'error' listener by now: without ours, a client's reset would crash the process.
+// Reading on (and dropping) lets the client's FIN arrive even after it sent 64 KiB more;
+// a client that never closes its side gets REFUSAL_LINGER_MS, as a refused option does.
+function refuseConnect(conn: Socket, status: string): void {
+  conn.on('error', () => {});
+  conn.end(`HTTP/1.0 ${status}\r\n\r\n`);
+  conn.resume();
+  const linger = setTimeout(() => conn.destroy(), REFUSAL_LINGER_MS).unref();
+  conn.once('close', () => clearTimeout(linger));
 }
 
 function sendText(res: ServerResponse, status: number, text: string, headers = {}): void {
