@@ -1,0 +1,122 @@
+/**
+ * XClient: one client for many servers. Each call asks the discovery for a server and
+ * goes to it over a connection kept per server; a broadcast goes to all of them.
+ * Mirrors GeeRPC's xclient/xclient.go. Added on day 6.
+ */
+import { setMaxListeners } from 'node:events';
+import { type Client, type DialOptions, xDial } from '../client.ts';
+import { ShutdownError } from '../errors.ts';
+import type { Discovery, SelectMode } from './discovery.ts';
+
+/** What a caller can say about one call: its signal, and the key for ConsistentHash. */
+export interface XCallOptions {
+  signal?: AbortSignal;
+  key?: string;
+}
+
+export class XClient {
+  readonly #discovery: Discovery;
+  readonly #mode: SelectMode;
+  readonly #option: DialOptions;
+  // rpcAddr -> its client, or the dial that will give it. Keeping the promise, not the
+  // client, is what makes concurrent first calls to a server share one dial.
+  readonly #clients = new Map<string, Promise<Client>>();
+  #closed = false;
+
+  constructor(discovery: Discovery, mode: SelectMode, option: DialOptions = {}) {
+    this.#discovery = discovery;
+    this.#mode = mode;
+    this.#option = option;
+  }
+
+  /** Calls one server, the one the discovery picks, and resolves with its reply. */
+  async call<Reply = unknown>(
+    serviceMethod: string,
+    args: unknown,
+    { signal, key }: XCallOptions = {},
+  ): Promise<Reply> {
+    const rpcAddr = await this.#discovery.get(this.#mode, key);
+    return this.#callAt<Reply>(rpcAddr, serviceMethod, args, signal);
+  }
+
+  /**
+   * Calls every server at once. The first error fails the broadcast and gives up on the
+   * calls still running (their signals fire); if all succeed, resolves with the reply
+   * that came first.
+   */
+  async broadcast<Reply = unknown>(
+    serviceMethod: string,
+    args: unknown,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<Reply> {
+    const servers = await this.#discovery.getAll();
+    const failed = new AbortController();
+    const all = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
+    setMaxListeners(0, all); // a listener or two per call, each removed as its call ends
+    let first: { reply: Reply } | undefined;
+    await Promise.all(
+      servers.map(async (rpcAddr) => {
+        try {
+          const reply = await this.#callAt<Reply>(rpcAddr, serviceMethod, args, all);
+          first ??= { reply };
+        } catch (err) {
+          failed.abort(err); // the others reject with this same error, now
+          throw err;
+        }
+      }),
+    );
+    return (first as { reply: Reply }).reply;
+  }
+
+  /** Closes every connection; calls still running fail with ShutdownError. Safe to call twice. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const dials = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(
+      dials.map((dialing) =>
+        dialing.then(
+          (client) => client.close(),
+          () => {},
+        ),
+      ),
+    );
+  }
+
+  async #callAt<Reply>(
+    rpcAddr: string,
+    serviceMethod: string,
+    args: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<Reply> {
+    signal?.throwIfAborted(); // do not dial for a call that has been given up on
+    const client = await this.#dial(rpcAddr);
+    return client.call<Reply>(serviceMethod, args, { signal });
+  }
+
+  // The client of one server: the one we have, unless its connection is gone (the
+  // server restarted, say), in which case it is replaced once, by whoever notices first.
+  async #dial(rpcAddr: string): Promise<Client> {
+    const known = this.#clients.get(rpcAddr);
+    if (known !== undefined) {
+      const client = await known; // a dial that fails fails every call that waited for it
+      if (client.isAvailable()) return client;
+      if (this.#clients.get(rpcAddr) === known) {
+        this.#clients.delete(rpcAddr);
+        void client.close();
+      }
+    }
+    return this.#clients.get(rpcAddr) ?? this.#startDial(rpcAddr);
+  }
+
+  #startDial(rpcAddr: string): Promise<Client> {
+    if (this.#closed) return Promise.reject(new ShutdownError('rpc xclient: closed'));
+    const dialing = xDial(rpcAddr, this.#option);
+    this.#clients.set(rpcAddr, dialing);
+    // A failed dial is forgotten, so that the next call tries again.
+    dialing.catch(() => {
+      if (this.#clients.get(rpcAddr) === dialing) this.#clients.delete(rpcAddr);
+    });
+    return dialing;
+  }
+}
