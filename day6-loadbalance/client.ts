@@ -258,8 +258,8 @@ export class Client {
   }
 }
 
-// Waits for `promise`, or rejects with the signal's reason if it fires first.
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/** Waits for `promise`, or rejects with the signal's reason if it fires first. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   return new Promise<T>((resolve, reject) => {
     const abort = () => reject(signal.reason);

@@ -2,14 +2,14 @@
  * Day 6 demo: one client, three servers. Calls spread by round robin, calls pinned by
  * a key, broadcasts to all, and a broadcast cut short by a timeout.
  * Mirrors GeeRPC's day6-load-balance/main/main.go.
- * Run: npx tsx day6-loadbalance/main.ts [--codec json|msgpack|yaml]
+ * Run: npx tsx day6-loadbalance/main.ts [--codec json|msgpack|yaml] [--trace]
  */
 import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server } from './server.ts';
 import type { CallContext } from './service.ts';
-import { demoFlags } from './trace.ts';
+import { demoFlags, startTrace } from './trace.ts';
 import { MultiServersDiscovery, SelectMode } from './xclient/discovery.ts';
 import { XClient } from './xclient/xclient.ts';
 
@@ -18,7 +18,7 @@ interface Args {
   num2: number;
 }
 
-// Each server's Foo knows its server's address, so that every reply says who answered.
+// Each server's Foo knows its server's name, so that every reply says who answered.
 class Foo {
   readonly server: string;
 
@@ -30,35 +30,37 @@ class Foo {
     return { sum: num1 + num2, server: this.server };
   }
 
-  // Sleeps num1 × 10 ms, or less if the server gives up: the broadcast's slow method.
+  // Sleeps num1 × 30 ms, or less if the server gives up: the broadcast's slow method.
   async sleep(args: Args, { signal }: CallContext): Promise<{ sum: number; server: string }> {
-    await sleep(args.num1 * 10, undefined, { signal }).catch(() => {});
+    await sleep(args.num1 * 30, undefined, { signal }).catch(() => {});
     return this.sum(args);
   }
 }
 
-const { codecType } = demoFlags();
+const { codecType, trace } = demoFlags();
 
-// Three servers on free loopback ports.
-const servers: Server[] = [];
+// Three servers on free loopback ports. With --trace, server 1 is reached through the
+// trace proxy, which prints the frames to and from it.
+const closers: (() => Promise<void>)[] = []; // what the demo closes at its end
 const addrs: string[] = [];
-for (let i = 0; i < 3; i++) {
+for (const name of ['server 1', 'server 2', 'server 3']) {
   const server = new Server();
   const listener = net.createServer();
   server.accept(listener);
   listener.listen(0, '127.0.0.1');
   await once(listener, 'listening');
-  const addr = `tcp@127.0.0.1:${(listener.address() as net.AddressInfo).port}`;
-  server.register(new Foo(addr));
-  servers.push(server);
-  addrs.push(addr);
+  server.register(new Foo(name));
+  closers.push(() => server.close());
+  const port = (listener.address() as net.AddressInfo).port;
+  const tap = trace && addrs.length === 0 ? await startTrace(port) : undefined;
+  if (tap !== undefined) closers.push(() => tap.close());
+  addrs.push(`tcp@127.0.0.1:${tap?.port ?? port}`);
+  console.log(`${name}: ${addrs.at(-1)}`);
 }
-const name = (addr: string) => `server ${addrs.indexOf(addr) + 1}`;
-console.log(addrs.map((addr) => `${name(addr)}: ${addr}`).join('\n'));
 
 type Reply = { sum: number; server: string };
 const show = (kind: string, { num1, num2 }: Args, reply: Reply) =>
-  console.log(`${kind}: ${num1} + ${num2} = ${reply.sum}, answered by ${name(reply.server)}`);
+  console.log(`${kind}: ${num1} + ${num2} = ${reply.sum}, answered by ${reply.server}`);
 
 // Five calls, round robin: each goes to the next server.
 const xc = new XClient(new MultiServersDiscovery(addrs), SelectMode.RoundRobin, { codecType });
@@ -73,7 +75,7 @@ const pinned = new XClient(new MultiServersDiscovery(addrs), SelectMode.Consiste
 });
 for (const key of ['alice', 'bob', 'alice', 'bob']) {
   const reply = await pinned.call<Reply>('Foo.sum', { num1: 1, num2: 1 }, { key });
-  console.log(`call (key ${key}): answered by ${name(reply.server)}`);
+  console.log(`call (key ${key}): answered by ${reply.server}`);
 }
 
 // Five broadcasts: every server is called; the first reply comes back.
@@ -82,16 +84,16 @@ for (let i = 0; i < 5; i++) {
   show('broadcast', args, await xc.broadcast<Reply>('Foo.sum', args));
 }
 
-// Five slow broadcasts under a 25 ms limit: Foo.sleep takes num1 × 10 ms, so 3 and 4 fail.
+// Five slow broadcasts under a 75 ms limit: Foo.sleep takes num1 × 30 ms, so 3 and 4 fail.
 for (let i = 0; i < 5; i++) {
   const args = { num1: i, num2: i * i };
   await xc
-    .broadcast<Reply>('Foo.sleep', args, { signal: AbortSignal.timeout(25) })
-    .then((reply) => show('broadcast, 25 ms limit', args, reply))
+    .broadcast<Reply>('Foo.sleep', args, { signal: AbortSignal.timeout(75) })
+    .then((reply) => show('broadcast, 75 ms limit', args, reply))
     .catch((err: Error) =>
-      console.log(`broadcast, 25 ms limit: ${i} × 10 ms of sleep: ${err.name}: ${err.message}`),
+      console.log(`broadcast, 75 ms limit: ${i} × 30 ms of sleep: ${err.name}: ${err.message}`),
     );
 }
 
 await Promise.all([xc.close(), pinned.close()]);
-await Promise.all(servers.map((server) => server.close()));
+await Promise.all(closers.map((close) => close()));

@@ -36,8 +36,10 @@ interface Weighted {
   current: number; // smooth weighted round robin's running score
 }
 
-/** Virtual nodes per unit of weight on the hash ring: enough to spread keys evenly. */
+/** Virtual nodes per unit of weight on the hash ring: keys spread within about a quarter. */
 const REPLICAS = 100;
+/** Weights are ratios, not capacities: 100 is plenty, and bounds the ring's size. */
+const MAX_WEIGHT = 100;
 
 /**
  * A fixed list of servers, given by the user: no registry. `random` can be replaced
@@ -47,14 +49,14 @@ export class MultiServersDiscovery implements Discovery {
   readonly #random: () => number;
   #servers: Weighted[] = [];
   #index: number; // RoundRobin's next position, taken modulo the list's length
-  #ring: { hash: number; addr: string }[] = []; // sorted by hash
+  #ring: { hash: number; addr: string }[] | undefined; // sorted by hash; built on first use
 
   constructor(servers: readonly ServerEntry[], { random = Math.random } = {}) {
     this.#random = random;
     // Every XClient starting at server 0 would send the first calls of all of them to
     // the same server: start somewhere at random, as GeeRPC does.
     this.#index = Math.floor(random() * 2 ** 31);
-    this.update(servers);
+    this.#replace(servers); // not update(): a subclass's update may need fields not yet set
   }
 
   /** Nothing to refresh: this list changes only by `update`. */
@@ -62,25 +64,7 @@ export class MultiServersDiscovery implements Discovery {
 
   /** Throws, saying which, for an entry that is not an address or has a bad weight. */
   update(servers: readonly ServerEntry[]): void {
-    const seen = new Set<string>();
-    const list = servers.map((entry) => {
-      const { addr, weight = 1 } = typeof entry === 'string' ? { addr: entry } : entry;
-      if (typeof addr !== 'string' || addr === '') {
-        throw new TypeError(
-          `rpc discovery: a server needs an address, got ${JSON.stringify(entry)}`,
-        );
-      }
-      if (!Number.isSafeInteger(weight) || weight < 1) {
-        throw new TypeError(
-          `rpc discovery: weight of ${addr} must be a whole number from 1, got ${weight}`,
-        );
-      }
-      if (seen.has(addr)) throw new TypeError(`rpc discovery: ${addr} is listed twice`);
-      seen.add(addr);
-      return { addr, weight, current: 0 }; // a copy: the caller's array stays theirs
-    });
-    this.#servers = list;
-    this.#ring = buildRing(list);
+    this.#replace(servers);
   }
 
   async get(mode: SelectMode, key?: string): Promise<string> {
@@ -97,6 +81,7 @@ export class MultiServersDiscovery implements Discovery {
         return smoothWeighted(servers).addr;
       case SelectMode.ConsistentHash:
         if (key === undefined) throw new RpcError('rpc discovery: ConsistentHash needs a key');
+        this.#ring ??= buildRing(servers);
         return onRing(this.#ring, hash(key));
       default:
         throw new RpcError(`rpc discovery: unknown select mode ${String(mode)}`);
@@ -105,6 +90,28 @@ export class MultiServersDiscovery implements Discovery {
 
   async getAll(): Promise<string[]> {
     return this.#list().map((server) => server.addr);
+  }
+
+  #replace(servers: readonly ServerEntry[]): void {
+    const seen = new Set<string>();
+    const list = servers.map((entry) => {
+      const { addr, weight = 1 } = typeof entry === 'string' ? { addr: entry } : entry;
+      if (typeof addr !== 'string' || addr === '') {
+        throw new TypeError(
+          `rpc discovery: a server needs an address, got ${JSON.stringify(entry)}`,
+        );
+      }
+      if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) {
+        throw new TypeError(
+          `rpc discovery: weight of ${addr} must be a whole number from 1 to ${MAX_WEIGHT}, got ${weight}`,
+        );
+      }
+      if (seen.has(addr)) throw new TypeError(`rpc discovery: ${addr} is listed twice`);
+      seen.add(addr);
+      return { addr, weight, current: 0 }; // a copy: the caller's array stays theirs
+    });
+    this.#servers = list;
+    this.#ring = undefined; // built again only if ConsistentHash is used
   }
 
   #list(): Weighted[] {

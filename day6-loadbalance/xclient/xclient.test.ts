@@ -172,6 +172,7 @@ describe(`${DAY}: XClient`, () => {
     const started = performance.now();
     await assert.rejects(xc.broadcast('Who.work', 2000), /bad failed/);
     assert.ok(performance.now() - started < 1000, 'did not wait for the slow servers');
+    assert.equal(xc.pending, 0, 'the slow calls were given up, not left waiting for replies');
     // The slow servers were never told: GeeRPC's protocol has no cancel message. Their
     // handlers run on until the connection closes (closeTimeout after the client has
     // gone), and then their signals fire.
@@ -193,6 +194,24 @@ describe(`${DAY}: XClient`, () => {
     });
     // Both connections are still good for the next call.
     assert.equal(await xc.broadcast('Who.work', 0).then(() => 'ok'), 'ok');
+  });
+
+  test("the caller's signal also ends the wait for a dial that hangs", async (t) => {
+    const silent = net.createServer((conn) => conn.resume()); // never answers the option
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const addr = `tcp@127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const xc = new XClient(new MultiServersDiscovery([addr]), SelectMode.Random, {
+      connectTimeout: 300,
+    });
+    t.after(() => xc.close()); // waits for the dial, which ends at connectTimeout
+    const started = performance.now();
+    await assert.rejects(xc.call('Who.whoami', null, { signal: AbortSignal.timeout(30) }), {
+      name: 'TimeoutError',
+      message: /aborted due to timeout/,
+    });
+    assert.ok(performance.now() - started < 250, 'gave up at the signal, not at connectTimeout');
   });
 
   test('with no servers, call and broadcast fail clearly', async (t) => {

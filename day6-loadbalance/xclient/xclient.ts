@@ -4,7 +4,7 @@
  * Mirrors GeeRPC's xclient/xclient.go. Added on day 6.
  */
 import { setMaxListeners } from 'node:events';
-import { type Client, type DialOptions, xDial } from '../client.ts';
+import { type Client, type DialOptions, untilAborted, xDial } from '../client.ts';
 import { ShutdownError } from '../errors.ts';
 import type { Discovery, SelectMode } from './discovery.ts';
 
@@ -21,6 +21,7 @@ export class XClient {
   // rpcAddr -> its client, or the dial that will give it. Keeping the promise, not the
   // client, is what makes concurrent first calls to a server share one dial.
   readonly #clients = new Map<string, Promise<Client>>();
+  #pending = 0; // calls started and not settled, dials included
   #closed = false;
 
   constructor(discovery: Discovery, mode: SelectMode, option: DialOptions = {}) {
@@ -68,6 +69,11 @@ export class XClient {
     return (first as { reply: Reply }).reply;
   }
 
+  /** How many calls are under way, on all servers together (a broadcast counts one per server). */
+  get pending(): number {
+    return this.#pending;
+  }
+
   /** Closes every connection; calls still running fail with ShutdownError. Safe to call twice. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -90,8 +96,15 @@ export class XClient {
     signal: AbortSignal | undefined,
   ): Promise<Reply> {
     signal?.throwIfAborted(); // do not dial for a call that has been given up on
-    const client = await this.#dial(rpcAddr);
-    return client.call<Reply>(serviceMethod, args, { signal });
+    this.#pending++;
+    try {
+      // The signal ends this call's wait for the dial, not the dial: other calls may be
+      // waiting for the same connection.
+      const client = await untilAborted(this.#dial(rpcAddr), signal);
+      return await client.call<Reply>(serviceMethod, args, { signal });
+    } finally {
+      this.#pending--;
+    }
   }
 
   // The client of one server: the one we have, unless its connection is gone (the
