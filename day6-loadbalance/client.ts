@@ -285,6 +285,8 @@ export type Network = 'tcp' | 'unix';
 export interface DialOptions extends Partial<Option> {
   /** The largest reply frame this client reads, in bytes (default 16 MiB). */
   maxFrameSize?: number;
+  /** Gives up on the dial when it fires: the socket is destroyed (day 6). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -354,16 +356,20 @@ async function dialWith(
   options: DialOptions,
   open: (conn: net.Socket) => Promise<void>,
 ): Promise<Client> {
-  const { maxFrameSize, ...option } = options; // maxFrameSize is ours, not the server's
+  const { maxFrameSize, signal, ...option } = options; // these two are ours, not the server's
   const opt = withDefaults(option); // the caller's object stays as it was
   if (!isTimeout(opt.connectTimeout)) {
     throw new RpcError(`rpc client: bad connectTimeout ${opt.connectTimeout}, want 0 to 2^31-1 ms`);
   }
+  signal?.throwIfAborted();
   const conn = net.connect(connectOptions(network, address));
-  return withDeadline(conn, opt.connectTimeout, async () => {
-    await open(conn);
-    return newClient(conn, opt, maxFrameSize);
-  });
+  // The signal ends the dial as the deadline does: withDeadline destroys the socket.
+  return withDeadline(conn, opt.connectTimeout, () =>
+    untilAborted(
+      open(conn).then(() => newClient(conn, opt, maxFrameSize)),
+      signal,
+    ),
+  );
 }
 
 // Asks the HTTP server to hand this socket over to GeeRPC. GeeRPC writes the request by

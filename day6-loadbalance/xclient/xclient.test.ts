@@ -3,16 +3,16 @@
  * replacing a lost connection, and broadcast's error and abort rules. Added on day 6.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { whenClosed } from '../codec/frame.ts';
-import { ShutdownError } from '../errors.ts';
+import { RpcError, ShutdownError } from '../errors.ts';
 import { Server } from '../server.ts';
 import type { CallContext } from '../service.ts';
 import { DAY, startServer } from '../test-helpers.ts';
-import { MultiServersDiscovery, SelectMode } from './discovery.ts';
+import { type Discovery, MultiServersDiscovery, SelectMode } from './discovery.ts';
 import { XClient } from './xclient.ts';
 
 /** Says which server answered, and can fail or take its time, as each test needs. */
@@ -205,7 +205,7 @@ describe(`${DAY}: XClient`, () => {
     const xc = new XClient(new MultiServersDiscovery([addr]), SelectMode.Random, {
       connectTimeout: 300,
     });
-    t.after(() => xc.close()); // waits for the dial, which ends at connectTimeout
+    t.after(() => xc.close());
     const started = performance.now();
     await assert.rejects(xc.call('Who.whoami', null, { signal: AbortSignal.timeout(30) }), {
       name: 'TimeoutError',
@@ -214,10 +214,68 @@ describe(`${DAY}: XClient`, () => {
     assert.ok(performance.now() - started < 250, 'gave up at the signal, not at connectTimeout');
   });
 
-  test('with no servers, call and broadcast fail clearly', async (t) => {
+  test('close() ends a dial that hangs: it settles at once, and so do the calls waiting', async (t) => {
+    const silent = net.createServer((conn) => conn.resume()); // never answers the option
+    const accepted: net.Socket[] = [];
+    silent.on('connection', (conn) => accepted.push(conn));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const addr = `tcp@127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const xc = new XClient(new MultiServersDiscovery([addr]), SelectMode.Random, {
+      connectTimeout: 0, // no limit: only close() can end this dial
+    });
+    const call = xc.call('Who.whoami', null);
+    await once(silent, 'connection');
+    await xc.close();
+    await assert.rejects(call, ShutdownError);
+    await whenClosed(accepted[0] as net.Socket); // the socket was destroyed
+  });
+
+  test('the clients of servers dropped from the list are closed when a new one is dialled', async (t) => {
+    const servers = await Promise.all(['a', 'b', 'c'].map((name) => startWho(t, name)));
+    const [a, b, c] = servers as [Running, Running, Running];
+    const d = new MultiServersDiscovery([a.addr]);
+    const xc = new XClient(d, SelectMode.Random);
+    t.after(() => xc.close());
+    await xc.call('Who.whoami', null);
+    d.update([b.addr]);
+    await xc.call('Who.whoami', null);
+    await whenClosed(a.conns[0] as net.Socket); // a is no longer listed: its client went
+    d.update([c.addr]);
+    assert.equal(await xc.call('Who.whoami', null), 'c');
+    await whenClosed(b.conns[0] as net.Socket);
+    assert.equal(c.conns[0]?.destroyed, false);
+  });
+
+  test("a broadcast leaves no listener on the caller's signal", async (t) => {
+    const servers = await Promise.all(['a', 'b'].map((name) => startWho(t, name)));
+    const xc = newXClient(
+      t,
+      servers.map((s) => s.addr),
+      SelectMode.Random,
+    );
+    const shutdown = new AbortController(); // lives as long as the process, say
+    for (let i = 0; i < 20; i++)
+      await xc.broadcast('Who.whoami', null, { signal: shutdown.signal });
+    await assert.rejects(xc.broadcast('Who.nope', null, { signal: shutdown.signal }));
+    assert.equal(getEventListeners(shutdown.signal, 'abort').length, 0);
+  });
+
+  test('with no servers, call and broadcast fail clearly; so does an unknown mode', async (t) => {
     const xc = newXClient(t, [], SelectMode.Random);
     await assert.rejects(xc.call('Who.whoami', null), /no available servers/);
     await assert.rejects(xc.broadcast('Who.whoami', null), /no available servers/);
+    const none: Discovery = {
+      refresh: async () => {},
+      update: () => {},
+      get: async () => 'tcp@127.0.0.1:1',
+      getAll: async () => [], // a Discovery of your own may answer [] instead of throwing
+    };
+    await assert.rejects(new XClient(none, 'Random').broadcast('Who.whoami', null), (err) => {
+      return err instanceof RpcError && /no servers to broadcast to/.test(err.message);
+    });
+    assert.throws(() => new XClient(none, 'roundrobin' as SelectMode), /unknown select mode/);
   });
 
   test('close() closes every connection; a later call fails with ShutdownError', async (t) => {

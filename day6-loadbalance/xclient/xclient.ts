@@ -5,8 +5,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { type Client, type DialOptions, untilAborted, xDial } from '../client.ts';
-import { ShutdownError } from '../errors.ts';
-import type { Discovery, SelectMode } from './discovery.ts';
+import { RpcError, ShutdownError } from '../errors.ts';
+import { type Discovery, SelectMode } from './discovery.ts';
 
 /** What a caller can say about one call: its signal, and the key for ConsistentHash. */
 export interface XCallOptions {
@@ -22,9 +22,12 @@ export class XClient {
   // client, is what makes concurrent first calls to a server share one dial.
   readonly #clients = new Map<string, Promise<Client>>();
   #pending = 0; // calls started and not settled, dials included
-  #closed = false;
+  readonly #closing = new AbortController(); // aborted by close(): ends dials in flight
 
   constructor(discovery: Discovery, mode: SelectMode, option: DialOptions = {}) {
+    if (!Object.values(SelectMode).includes(mode)) {
+      throw new TypeError(`rpc xclient: unknown select mode ${String(mode)}`);
+    }
     this.#discovery = discovery;
     this.#mode = mode;
     this.#option = option;
@@ -51,21 +54,31 @@ export class XClient {
     { signal }: { signal?: AbortSignal } = {},
   ): Promise<Reply> {
     const servers = await this.#discovery.getAll();
-    const failed = new AbortController();
-    const all = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
-    setMaxListeners(0, all); // a listener or two per call, each removed as its call ends
+    if (servers.length === 0) throw new RpcError('rpc xclient: no servers to broadcast to');
+    // One signal for all the calls: it fires at the first failure, or with the caller's.
+    // (AbortSignal.any would do, but on Node 20 a long-lived caller's signal keeps every
+    // signal it was ever combined into: nodejs/node#55351.)
+    const all = new AbortController();
+    setMaxListeners(0, all.signal); // a listener or two per call, each removed as its call ends
+    const follow = () => all.abort(signal?.reason);
+    if (signal?.aborted) follow();
+    signal?.addEventListener('abort', follow, { once: true });
     let first: { reply: Reply } | undefined;
-    await Promise.all(
-      servers.map(async (rpcAddr) => {
-        try {
-          const reply = await this.#callAt<Reply>(rpcAddr, serviceMethod, args, all);
-          first ??= { reply };
-        } catch (err) {
-          failed.abort(err); // the others reject with this same error, now
-          throw err;
-        }
-      }),
-    );
+    try {
+      await Promise.all(
+        servers.map(async (rpcAddr) => {
+          try {
+            const reply = await this.#callAt<Reply>(rpcAddr, serviceMethod, args, all.signal);
+            first ??= { reply };
+          } catch (err) {
+            all.abort(err); // the others reject with this same error, now
+            throw err;
+          }
+        }),
+      );
+    } finally {
+      signal?.removeEventListener('abort', follow);
+    }
     return (first as { reply: Reply }).reply;
   }
 
@@ -76,7 +89,7 @@ export class XClient {
 
   /** Closes every connection; calls still running fail with ShutdownError. Safe to call twice. */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#closing.abort(new ShutdownError('rpc xclient: closed'));
     const dials = [...this.#clients.values()];
     this.#clients.clear();
     await Promise.all(
@@ -123,13 +136,30 @@ export class XClient {
   }
 
   #startDial(rpcAddr: string): Promise<Client> {
-    if (this.#closed) return Promise.reject(new ShutdownError('rpc xclient: closed'));
-    const dialing = xDial(rpcAddr, this.#option);
+    if (this.#closing.signal.aborted) return Promise.reject(this.#closing.signal.reason);
+    const dialing = xDial(rpcAddr, { ...this.#option, signal: this.#closing.signal });
     this.#clients.set(rpcAddr, dialing);
     // A failed dial is forgotten, so that the next call tries again.
     dialing.catch(() => {
       if (this.#clients.get(rpcAddr) === dialing) this.#clients.delete(rpcAddr);
     });
+    void this.#closeUnlisted();
     return dialing;
+  }
+
+  // A new server may mean that the list has changed (a registry's does, day 7): close
+  // the clients of servers no longer on it, once their calls are done, so that a list
+  // that churns does not collect connections. Never rejects.
+  async #closeUnlisted(): Promise<void> {
+    const listed = new Set(await this.#discovery.getAll().catch(() => []));
+    for (const [rpcAddr, dialing] of this.#clients) {
+      if (listed.has(rpcAddr)) continue;
+      const client = await dialing.catch(() => undefined);
+      if (client === undefined || client.pending > 0 || this.#clients.get(rpcAddr) !== dialing) {
+        continue;
+      }
+      this.#clients.delete(rpcAddr);
+      void client.close();
+    }
   }
 }
