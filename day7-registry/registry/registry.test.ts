@@ -1,0 +1,206 @@
+/**
+ * Tests of day 7's registry over real HTTP: registering, expiry, the error statuses,
+ * leaving, and heartbeats that outlive timeouts and registry restarts. Added on day 7.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DAY } from '../test-helpers.ts';
+import { advertisedAddr, GeeRegistry, heartbeat, type RegistryOptions } from './registry.ts';
+
+interface TestRegistry {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  requests: string[]; // "METHOD addr" of every request, in order
+}
+
+/** A registry on a free loopback port (or `port`), closed when the test ends. */
+async function startRegistry(
+  t: TestContext,
+  timeout?: number,
+  options?: RegistryOptions,
+  port = 0,
+): Promise<TestRegistry> {
+  const httpServer = http.createServer();
+  new GeeRegistry(timeout, options).handleHTTP(httpServer);
+  const requests: string[] = [];
+  httpServer.on('request', (req: http.IncomingMessage) =>
+    requests.push(`${req.method} ${req.headers['x-geerpc-server'] ?? ''}`.trim()),
+  );
+  httpServer.listen(port, '127.0.0.1');
+  await once(httpServer, 'listening');
+  t.after(() => stopRegistry(httpServer));
+  const actual = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/_geerpc_/registry`,
+    port: actual,
+    httpServer,
+    requests,
+  };
+}
+
+function stopRegistry(httpServer: http.Server): Promise<void> {
+  if (!httpServer.listening) return Promise.resolve();
+  httpServer.closeAllConnections();
+  return new Promise((resolve) => httpServer.close(() => resolve()));
+}
+
+async function send(url: string, method: string, addr?: string): Promise<Response> {
+  const res = await fetch(url, {
+    method,
+    headers: addr === undefined ? {} : { 'X-Geerpc-Server': addr },
+  });
+  await res.body?.cancel();
+  return res;
+}
+
+async function list(url: string): Promise<string[]> {
+  const servers = (await send(url, 'GET')).headers.get('X-Geerpc-Servers') ?? '';
+  return servers === '' ? [] : servers.split(',');
+}
+
+/** Polls `ready` every 5 ms for at most a second. */
+async function waitFor(ready: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await ready()); i++) await sleep(5);
+  assert.ok(await ready(), 'the condition never held');
+}
+
+describe(`${DAY}: registry`, () => {
+  test('lists the servers that registered, sorted, and refreshes one that registers again', async (t) => {
+    const { url } = await startRegistry(t);
+    assert.deepEqual(await list(url), []);
+    for (const addr of ['tcp@10.0.0.2:1', 'tcp@10.0.0.1:1', 'http@10.0.0.3:1', 'tcp@10.0.0.1:1']) {
+      assert.equal((await send(url, 'POST', addr)).status, 200);
+    }
+    assert.deepEqual(await list(url), ['http@10.0.0.3:1', 'tcp@10.0.0.1:1', 'tcp@10.0.0.2:1']);
+  });
+
+  test('an expired server is never listed; one that beat in time is', async (t) => {
+    const { url } = await startRegistry(t, 100);
+    await send(url, 'POST', 'tcp@a:1');
+    await send(url, 'POST', 'tcp@b:1');
+    assert.deepEqual(await list(url), ['tcp@a:1', 'tcp@b:1']);
+    await sleep(60);
+    await send(url, 'POST', 'tcp@b:1'); // b beats again; a does not
+    await sleep(60); // a was last heard 120 ms ago, b 60 ms ago
+    assert.deepEqual(await list(url), ['tcp@b:1']);
+    await sleep(60);
+    assert.deepEqual(await list(url), []);
+  });
+
+  test('timeout 0 keeps a server forever', async (t) => {
+    const { url } = await startRegistry(t, 0);
+    await send(url, 'POST', 'tcp@a:1');
+    await sleep(30);
+    assert.deepEqual(await list(url), ['tcp@a:1']);
+  });
+
+  test('a server leaves at once with DELETE', async (t) => {
+    const { url } = await startRegistry(t);
+    await send(url, 'POST', 'tcp@a:1');
+    await send(url, 'POST', 'tcp@b:1');
+    assert.equal((await send(url, 'DELETE', 'tcp@a:1')).status, 200);
+    assert.deepEqual(await list(url), ['tcp@b:1']);
+  });
+
+  test('500 for a POST without the header, 400 for a malformed address, 405 for other methods, 404 elsewhere', async (t) => {
+    const { url } = await startRegistry(t);
+    assert.equal((await send(url, 'POST')).status, 500);
+    for (const bad of ['10.0.0.1:1', 'tcp@a:1,tcp@b:1', 'ftp@a:1', `tcp@${'x'.repeat(300)}`]) {
+      assert.equal((await send(url, 'POST', bad)).status, 400, bad);
+    }
+    const put = await send(url, 'PUT', 'tcp@a:1');
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.get('allow'), 'GET, POST, DELETE');
+    assert.equal((await send(url.replace('/registry', '/other'), 'GET')).status, 404);
+    assert.deepEqual(await list(url), [], 'nothing bad was registered');
+  });
+
+  test('holds at most maxServers; a known server may still beat when it is full', async (t) => {
+    const { url } = await startRegistry(t, undefined, { maxServers: 2 });
+    assert.equal((await send(url, 'POST', 'tcp@a:1')).status, 200);
+    assert.equal((await send(url, 'POST', 'tcp@b:1')).status, 200);
+    assert.equal((await send(url, 'POST', 'tcp@c:1')).status, 503);
+    assert.equal((await send(url, 'POST', 'tcp@a:1')).status, 200);
+  });
+
+  test('advertises an address a client can dial, and refuses to guess for [::]', async (t) => {
+    const listener = net.createServer();
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    t.after(() => new Promise<void>((resolve) => listener.close(() => resolve())));
+    const { port } = listener.address() as AddressInfo;
+    assert.equal(advertisedAddr(listener), `tcp@127.0.0.1:${port}`);
+    const everywhere = net.createServer();
+    everywhere.listen(0);
+    await once(everywhere, 'listening');
+    t.after(() => new Promise<void>((resolve) => everywhere.close(() => resolve())));
+    assert.throws(() => advertisedAddr(everywhere), /listens on every interface/);
+  });
+});
+
+describe(`${DAY}: heartbeat`, () => {
+  test('keeps a server listed past several timeouts, and stop() makes it leave', async (t) => {
+    const registry = await startRegistry(t, 60);
+    const beat = heartbeat(registry.url, 'tcp@a:1', 20);
+    t.after(() => beat.stop());
+    await sleep(200); // more than three timeouts
+    assert.deepEqual(await list(registry.url), ['tcp@a:1']);
+    await beat.stop();
+    assert.deepEqual(await list(registry.url), [], 'it left at once');
+    const sent = registry.requests.filter((r) => r !== 'GET').length;
+    await sleep(60);
+    assert.equal(registry.requests.filter((r) => r !== 'GET').length, sent, 'no beat after stop()');
+    const { requests } = registry;
+    assert.ok(requests.lastIndexOf('POST tcp@a:1') < requests.indexOf('DELETE tcp@a:1'));
+  });
+
+  test('a failed beat is logged, and the beats go on: a restarted registry hears from it again', async (t) => {
+    const first = await startRegistry(t, 1000);
+    const logs: string[] = [];
+    const beat = heartbeat(first.url, 'tcp@a:1', 20, { log: (m) => logs.push(m) });
+    t.after(() => beat.stop());
+    await waitFor(async () => (await list(first.url)).length === 1);
+    await stopRegistry(first.httpServer);
+    await waitFor(() => logs.length >= 2);
+    assert.match(
+      logs[0] as string,
+      /rpc registry: POST http:\/\/127\.0\.0\.1:\d+\/_geerpc_\/registry failed: fetch failed: connect ECONNREFUSED/,
+    );
+    assert.match(logs[0] as string, /next heartbeat in 20 ms/);
+
+    // A new registry on the same port knows nothing, until the next beat.
+    const second = await startRegistry(t, 1000, undefined, first.port);
+    await waitFor(async () => (await list(second.url)).includes('tcp@a:1'));
+  });
+
+  test('each beat has a time limit: a registry that never answers costs one beat, not all', async (t) => {
+    const silent = net.createServer((conn) => conn.resume()); // accepts, never answers
+    const conns: net.Socket[] = [];
+    silent.on('connection', (conn) => conns.push(conn));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.after(() => {
+      for (const conn of conns) conn.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/_geerpc_/registry`;
+    const logs: string[] = [];
+    const beat = heartbeat(url, 'tcp@a:1', 20, { requestTimeout: 30, log: (m) => logs.push(m) });
+    await waitFor(() => logs.length >= 2);
+    assert.match(logs[0] as string, /POST .* failed: .*timeout/i);
+    const stopped = beat.stop(); // its DELETE times out too, within requestTimeout
+    await stopped;
+    assert.ok(logs.some((m) => /DELETE .* failed/.test(m)));
+  });
+
+  test('refuses an interval that a timer cannot keep', () => {
+    assert.throws(() => heartbeat('http://127.0.0.1:1/', 'tcp@a:1', 0), /interval must be 1 to/);
+    assert.throws(() => heartbeat('http://127.0.0.1:1/', 'tcp@a:1', 2 ** 31), /interval/);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * The registry: where servers say "I am alive" and clients ask "who is?". A server
+ * POSTs its address every so often (a heartbeat); a client GETs the list of those heard
+ * from recently. Mirrors GeeRPC's registry/registry.go. Added on day 7.
+ */
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+
+export const DEFAULT_PATH = '/_geerpc_/registry';
+/** How long a server stays listed after its last heartbeat, in ms (5 minutes). */
+export const DEFAULT_TIMEOUT = 5 * 60_000;
+
+export interface RegistryOptions {
+  /** The most servers listed at once; a new one past it gets 503 (default 10,000). */
+  maxServers?: number;
+}
+
+// An rpcAddr as day 5's xDial reads it, without the comma that separates the list.
+const RPC_ADDR = /^(tcp|http|unix)@[^,\s]{1,200}$/;
+
+/**
+ * Keeps the servers that have sent a heartbeat within `timeout` ms (0 = forever). The
+ * list lives in one process's memory: a teaching registry. Production systems use a
+ * replicated store (etcd, Consul, ZooKeeper); see the chapter's last section.
+ */
+export class GeeRegistry {
+  readonly #timeout: number;
+  readonly #maxServers: number;
+  // rpcAddr -> when it was last heard from. A Map keeps insertion order, and a heartbeat
+  // re-inserts its server, so the map runs from least to most recently heard.
+  readonly #servers = new Map<string, number>();
+
+  constructor(timeout = DEFAULT_TIMEOUT, { maxServers = 10_000 }: RegistryOptions = {}) {
+    this.#timeout = timeout;
+    this.#maxServers = maxServers;
+  }
+
+  /** Serves the registry at `path` of an HTTP server of its own (other paths: 404). */
+  handleHTTP(httpServer: HttpServer, path = DEFAULT_PATH): void {
+    if (httpServer.listenerCount('request') > 0) {
+      throw new Error('rpc registry: handleHTTP needs an HTTP server with no request handler');
+    }
+    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (new URL(req.url ?? '', 'http://localhost').pathname !== path) reply(res, 404);
+      else this.#serve(req, res);
+    });
+  }
+
+  #serve(req: IncomingMessage, res: ServerResponse): void {
+    this.#expire();
+    const [status, detail] = this.#answer(req, res);
+    reply(res, status, detail);
+  }
+
+  // GET lists the live servers; POST registers or refreshes one; DELETE lets it leave.
+  // Returns the status to answer with, and a detail for the body.
+  #answer(req: IncomingMessage, res: ServerResponse): [number, string?] {
+    if (req.method === 'GET') {
+      res.setHeader('X-Geerpc-Servers', [...this.#servers.keys()].sort().join(','));
+      return [200];
+    }
+    if (req.method !== 'POST' && req.method !== 'DELETE') {
+      res.setHeader('Allow', 'GET, POST, DELETE');
+      return [405];
+    }
+    const addr = req.headers['x-geerpc-server'];
+    if (typeof addr !== 'string' || addr === '') return [500, 'no X-Geerpc-Server header'];
+    if (!RPC_ADDR.test(addr)) return [400, 'want protocol@address, at most 200 bytes, no comma'];
+    if (req.method === 'DELETE') {
+      this.#servers.delete(addr);
+      return [200];
+    }
+    if (!this.#servers.has(addr) && this.#servers.size >= this.#maxServers) {
+      return [503, `registry full: ${this.#maxServers} servers`];
+    }
+    this.#servers.delete(addr); // to the back of the line: most recently heard
+    this.#servers.set(addr, Date.now());
+    return [200];
+  }
+
+  // Drops the servers not heard from within the timeout. They are at the front of the
+  // map, so this stops at the first live one: its cost is the number it drops. Run on
+  // every request, so an expired server is never listed, and none stays in memory
+  // longer than until the next request.
+  #expire(): void {
+    if (this.#timeout === 0) return;
+    const oldest = Date.now() - this.#timeout;
+    for (const [addr, seen] of this.#servers) {
+      if (seen > oldest) break;
+      this.#servers.delete(addr);
+    }
+  }
+}
+
+// Ends a response with its status text (and a detail): every response has a body a
+// person can read, and none is left open.
+function reply(res: ServerResponse, status: number, detail?: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(`${status} ${res.statusMessage}${detail === undefined ? '' : `: ${detail}`}\n`);
+}
+
+/** The rpcAddr to advertise for a listener: one a client can dial, never `[::]`. */
+export function advertisedAddr(listener: NetServer, protocol: 'tcp' | 'http' = 'tcp'): string {
+  const { address, port, family } = listener.address() as AddressInfo;
+  // A server listening on every interface cannot know which one its clients reach.
+  if (address === '::' || address === '0.0.0.0') {
+    throw new Error(
+      `rpc registry: the server listens on every interface (${address}); advertise the address clients should dial`,
+    );
+  }
+  return `${protocol}@${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+}
+
+export interface HeartbeatOptions {
+  /** How long each beat's request may take, in ms (default: the interval, at most 10 s). */
+  requestTimeout?: number;
+  /** Where a failed beat is reported (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface Heartbeat {
+  /** Stops the beats, and tells the registry that the server is leaving. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers `rpcAddr` with the registry now, then every `interval` ms (default: the
+ * registry's default timeout less a minute, so that one late beat is not fatal). A
+ * failed beat is logged and the next one goes anyway: GeeRPC's stops at the first.
+ * Its timer never keeps the process alive.
+ */
+export function heartbeat(
+  registryUrl: string,
+  rpcAddr: string,
+  interval = DEFAULT_TIMEOUT - 60_000,
+  { requestTimeout = Math.min(interval, 10_000), log = console.error }: HeartbeatOptions = {},
+): Heartbeat {
+  if (!Number.isSafeInteger(interval) || interval < 1 || interval > 2 ** 31 - 1) {
+    throw new TypeError(`rpc registry: heartbeat interval must be 1 to 2^31-1 ms, got ${interval}`);
+  }
+  const stopping = new AbortController(); // ends a beat in flight when stop() is called
+  let timer: NodeJS.Timeout | undefined;
+  const beat = async (): Promise<void> => {
+    try {
+      await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout, stopping.signal);
+    } catch (err) {
+      if (!stopping.signal.aborted) log(`${describe(err)}; next heartbeat in ${interval} ms`);
+    }
+    // The next beat is timed from the end of this one, so beats never overlap.
+    if (stopping.signal.aborted) return;
+    timer = setTimeout(() => {
+      beating = beat();
+    }, interval).unref();
+  };
+  let beating = beat();
+  return {
+    async stop() {
+      if (stopping.signal.aborted) return;
+      stopping.abort();
+      clearTimeout(timer);
+      await beating;
+      await registryRequest(registryUrl, 'DELETE', rpcAddr, requestTimeout).catch((err) =>
+        log(describe(err)),
+      );
+    },
+  };
+}
+
+/**
+ * One request to the registry, as both sides make them: a time limit, the status
+ * checked, the body discarded (only headers carry the answer), and a failure that names
+ * the request. Resolves with the response's headers.
+ */
+export async function registryRequest(
+  url: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  rpcAddr: string | undefined,
+  timeout: number,
+  signal?: AbortSignal,
+): Promise<Headers> {
+  const limit = AbortSignal.timeout(timeout);
+  try {
+    const res = await fetch(url, {
+      method,
+      headers: rpcAddr === undefined ? {} : { 'X-Geerpc-Server': rpcAddr },
+      signal: signal === undefined ? limit : AbortSignal.any([signal, limit]),
+    });
+    await res.body?.cancel(); // GeeRPC's heartbeat never closes its responses: a leak
+    if (res.status !== 200) throw new Error(`answered ${res.status} ${res.statusText}`);
+    return res.headers;
+  } catch (err) {
+    throw new Error(`rpc registry: ${method} ${url} failed: ${describe(err)}`, { cause: err });
+  }
+}
+
+// fetch() reports a refused connection as "fetch failed", with the reason in `cause`.
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}

@@ -1,0 +1,156 @@
+/**
+ * Tests of day 7's discovery from the registry, and of the whole framework end to end:
+ * registry, heartbeats, XClient, and a server that leaves. Added on day 7.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { advertisedAddr, GeeRegistry, heartbeat } from '../registry/registry.ts';
+import { Server } from '../server.ts';
+import { DAY } from '../test-helpers.ts';
+import { SelectMode } from './discovery.ts';
+import { GeeRegistryDiscovery } from './discovery-gee.ts';
+import { XClient } from './xclient.ts';
+
+interface TestRegistry {
+  url: string;
+  gets: () => number; // how many GETs it has answered
+  stop: () => Promise<void>;
+}
+
+/** A registry that already lists `servers`, and counts the GETs it answers. */
+async function startRegistry(t: TestContext, servers: string[] = []): Promise<TestRegistry> {
+  const httpServer = http.createServer();
+  new GeeRegistry().handleHTTP(httpServer);
+  let gets = 0;
+  httpServer.on('request', (req: http.IncomingMessage) => {
+    if (req.method === 'GET') gets++;
+  });
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  const stop = () => {
+    if (!httpServer.listening) return Promise.resolve();
+    httpServer.closeAllConnections();
+    return new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  };
+  t.after(stop);
+  const url = `http://127.0.0.1:${(httpServer.address() as net.AddressInfo).port}/_geerpc_/registry`;
+  for (const addr of servers) {
+    const res = await fetch(url, { method: 'POST', headers: { 'X-Geerpc-Server': addr } });
+    await res.body?.cancel();
+  }
+  return { url, gets: () => gets, stop };
+}
+
+describe(`${DAY}: discovery from the registry`, () => {
+  test('fetches the list on first use, then again only when it is older than timeout', async (t) => {
+    const registry = await startRegistry(t, ['tcp@a:1', 'tcp@b:1']);
+    const d = new GeeRegistryDiscovery(registry.url, 50);
+    assert.deepEqual(await d.getAll(), ['tcp@a:1', 'tcp@b:1']);
+    await d.get(SelectMode.RoundRobin);
+    await d.get(SelectMode.Random);
+    assert.equal(registry.gets(), 1, 'a fresh list is not fetched again');
+    await sleep(60);
+    await d.get(SelectMode.RoundRobin);
+    assert.equal(registry.gets(), 2, 'a stale one is');
+  });
+
+  test('ten concurrent gets cause one HTTP request', async (t) => {
+    const registry = await startRegistry(t, ['tcp@a:1']);
+    const d = new GeeRegistryDiscovery(registry.url);
+    const picks = await Promise.all(Array.from({ length: 10 }, () => d.get(SelectMode.Random)));
+    assert.deepEqual(new Set(picks), new Set(['tcp@a:1']));
+    assert.equal(registry.gets(), 1);
+  });
+
+  test('with the registry down, the last good list keeps serving, and a log line says so', async (t) => {
+    const registry = await startRegistry(t, ['tcp@a:1', 'tcp@b:1']);
+    const logs: string[] = [];
+    const d = new GeeRegistryDiscovery(registry.url, 20, { log: (m) => logs.push(m) });
+    assert.deepEqual(await d.getAll(), ['tcp@a:1', 'tcp@b:1']);
+    await registry.stop();
+    await sleep(30);
+    assert.deepEqual(await d.getAll(), ['tcp@a:1', 'tcp@b:1']);
+    assert.equal(logs.length, 1);
+    assert.match(
+      logs[0] as string,
+      /GET .* failed: .*ECONNREFUSED.*still serving the last good list \(2 servers\)/,
+    );
+    // A down registry is not asked by every call: the next try waits a second.
+    await d.getAll();
+    assert.equal(logs.length, 1);
+  });
+
+  test('a registry that never answers costs a call requestTimeout, not forever', async (t) => {
+    const silent = net.createServer((conn) => conn.resume());
+    const conns: net.Socket[] = [];
+    silent.on('connection', (conn) => conns.push(conn));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.after(() => {
+      for (const conn of conns) conn.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`;
+    const logs: string[] = [];
+    const d = new GeeRegistryDiscovery(url, 1000, { requestTimeout: 30, log: (m) => logs.push(m) });
+    await assert.rejects(d.get(SelectMode.Random), /no available servers/);
+    assert.match(logs[0] as string, /timeout.*\(0 servers\)/i);
+  });
+});
+
+interface RunningServer {
+  addr: string;
+  stop: () => Promise<void>;
+}
+
+/** A GeeRPC server that says which it is, and keeps itself listed with a heartbeat. */
+async function startListed(
+  t: TestContext,
+  registryUrl: string,
+  name: string,
+): Promise<RunningServer> {
+  class Who {
+    whoami(): string {
+      return name;
+    }
+  }
+  const server = new Server({ log: () => {} });
+  server.register(new Who());
+  const listener = net.createServer();
+  server.accept(listener);
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const addr = advertisedAddr(listener);
+  const beat = heartbeat(registryUrl, addr, 20);
+  const stop = async () => {
+    await beat.stop();
+    await server.close();
+  };
+  t.after(stop);
+  return { addr, stop };
+}
+
+describe(`${DAY}: end to end`, () => {
+  test('registry, two servers and an XClient: one server stops, the calls keep succeeding', async (t) => {
+    const registry = await startRegistry(t);
+    const one = await startListed(t, registry.url, 'one');
+    const two = await startListed(t, registry.url, 'two');
+    const d = new GeeRegistryDiscovery(registry.url, 20);
+    const xc = new XClient(d, SelectMode.RoundRobin);
+    t.after(() => xc.close());
+    for (let i = 0; i < 100 && (await d.getAll()).length < 2; i++) await sleep(5);
+    assert.deepEqual(await d.getAll(), [one.addr, two.addr].sort());
+
+    const answered = new Set<string>();
+    for (let i = 0; i < 4; i++) answered.add(await xc.call<string>('Who.whoami', null));
+    assert.deepEqual(answered, new Set(['one', 'two']));
+
+    await two.stop(); // leaves the registry, then closes
+    await sleep(30); // the client's list is now stale
+    for (let i = 0; i < 10; i++) assert.equal(await xc.call('Who.whoami', null), 'one');
+  });
+});

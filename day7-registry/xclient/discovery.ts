@@ -1,0 +1,199 @@
+/**
+ * Discovery: which servers there are, and which one the next call goes to. XClient asks
+ * it for an address before each call. Mirrors GeeRPC's xclient/discovery.go, which
+ * built Random and RoundRobin; this adds smooth weighted round robin and consistent
+ * hashing. Added on day 6.
+ */
+import { hash as digest } from 'node:crypto';
+import { RpcError } from '../errors.ts';
+
+/** How `get` picks a server. An `as const` object: a plain value at run time, a union in types. */
+export const SelectMode = {
+  Random: 'Random',
+  RoundRobin: 'RoundRobin',
+  WeightedRoundRobin: 'WeightedRoundRobin',
+  ConsistentHash: 'ConsistentHash',
+} as const;
+export type SelectMode = (typeof SelectMode)[keyof typeof SelectMode];
+
+/** A server: its rpcAddr (`tcp@127.0.0.1:9999`), alone or with a weight (default 1). */
+export type ServerEntry = string | { addr: string; weight?: number };
+
+export interface Discovery {
+  /** Brings the list up to date from wherever it comes from (a registry, on day 7). */
+  refresh(): Promise<void>;
+  /** Replaces the list. */
+  update(servers: readonly ServerEntry[]): void;
+  /** The server for the next call. `key` (ConsistentHash only) pins a key to a server. */
+  get(mode: SelectMode, key?: string): Promise<string>;
+  /** Every server, for a broadcast. */
+  getAll(): Promise<string[]>;
+}
+
+interface Weighted {
+  addr: string;
+  weight: number;
+  current: number; // smooth weighted round robin's running score
+}
+
+/** Virtual nodes per unit of weight on the hash ring: keys spread within about a quarter. */
+const REPLICAS = 100;
+/** Weights are ratios, not capacities: 100 is plenty, and bounds the ring's size. */
+const MAX_WEIGHT = 100;
+
+/**
+ * A fixed list of servers, given by the user: no registry. `random` can be replaced
+ * (with a seeded generator, in tests) so that Random and RoundRobin's start repeat.
+ */
+export class MultiServersDiscovery implements Discovery {
+  readonly #random: () => number;
+  #servers: Weighted[] = [];
+  #index: number; // RoundRobin's next position, taken modulo the list's length
+  #ring: { hash: number; addr: string }[] | undefined; // sorted by hash; built on first use
+  #ringOf = ''; // the servers and weights the ring was built for
+
+  constructor(servers: readonly ServerEntry[], { random = Math.random } = {}) {
+    this.#random = random;
+    // Every XClient starting at server 0 would send the first calls of all of them to
+    // the same server: start somewhere at random, as GeeRPC does.
+    this.#index = this.#randomIndex(2 ** 31);
+    this.#replace(servers); // not update(): a subclass's update may need fields not yet set
+  }
+
+  /** Nothing to refresh: this list changes only by `update`. */
+  async refresh(): Promise<void> {}
+
+  /** Throws, saying which, for an entry that is not an address or has a bad weight. */
+  update(servers: readonly ServerEntry[]): void {
+    this.#replace(servers);
+  }
+
+  async get(mode: SelectMode, key?: string): Promise<string> {
+    const servers = this.#list();
+    switch (mode) {
+      case SelectMode.Random:
+        return (servers[this.#randomIndex(servers.length)] as Weighted).addr;
+      case SelectMode.RoundRobin: {
+        const server = servers[this.#index % servers.length] as Weighted;
+        this.#index = (this.#index + 1) % servers.length;
+        return server.addr;
+      }
+      case SelectMode.WeightedRoundRobin:
+        return smoothWeighted(servers).addr;
+      case SelectMode.ConsistentHash:
+        if (typeof key !== 'string')
+          throw new RpcError('rpc discovery: ConsistentHash needs a key');
+        this.#ring ??= buildRing(servers);
+        return onRing(this.#ring, hash(key));
+      default:
+        throw new RpcError(`rpc discovery: unknown select mode ${String(mode)}`);
+    }
+  }
+
+  async getAll(): Promise<string[]> {
+    return this.#list().map((server) => server.addr);
+  }
+
+  // Checks and copies the list (the caller's array stays theirs). A server listed
+  // before with the same weight keeps its WRR score, and an unchanged list keeps its
+  // ring: a registry refreshes the same list every few seconds (day 7).
+  #replace(servers: readonly ServerEntry[]): void {
+    if (!Array.isArray(servers)) throw new TypeError('rpc discovery: servers must be an array');
+    const before = new Map(this.#servers.map((server) => [server.addr, server]));
+    const seen = new Set<string>();
+    const list = servers.map((entry): Weighted => {
+      const { addr, weight = 1 } = typeof entry === 'string' ? { addr: entry } : (entry ?? {});
+      if (typeof addr !== 'string' || !/^[a-z]+@./.test(addr)) {
+        throw new TypeError(
+          `rpc discovery: want a server as protocol@address (tcp@host:port), got ${JSON.stringify(entry)}`,
+        );
+      }
+      if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) {
+        throw new TypeError(
+          `rpc discovery: weight of ${addr} must be a whole number from 1 to ${MAX_WEIGHT}, got ${JSON.stringify(weight)}`,
+        );
+      }
+      if (seen.has(addr)) throw new TypeError(`rpc discovery: ${addr} is listed twice`);
+      seen.add(addr);
+      const old = before.get(addr);
+      return {
+        addr,
+        weight,
+        current: old !== undefined && old.weight === weight ? old.current : 0,
+      };
+    });
+    this.#servers = list;
+    const ringOf = list
+      .map(({ addr, weight }) => `${weight}*${addr}`)
+      .sort()
+      .join(',');
+    if (ringOf !== this.#ringOf) this.#ring = undefined; // built again if ConsistentHash is used
+    this.#ringOf = ringOf;
+  }
+
+  #randomIndex(n: number): number {
+    const r = this.#random();
+    if (!(r >= 0 && r < 1))
+      throw new RpcError(`rpc discovery: random() must return [0, 1), got ${r}`);
+    return Math.floor(r * n);
+  }
+
+  #list(): Weighted[] {
+    if (this.#servers.length === 0) throw new RpcError('rpc discovery: no available servers');
+    return this.#servers;
+  }
+}
+
+// nginx's smooth weighted round robin: every pick, each server gains its weight, the
+// highest score wins and pays the total back. Weights 5:1:1 give a a b a c a a, the
+// heavy server's turns spread out, instead of a a a a a b c, five in a row.
+function smoothWeighted(servers: Weighted[]): Weighted {
+  let total = 0;
+  let best = servers[0] as Weighted;
+  for (const server of servers) {
+    server.current += server.weight;
+    total += server.weight;
+    if (server.current > best.current) best = server;
+  }
+  best.current -= total;
+  return best;
+}
+
+// The hash ring: each server at REPLICAS × weight points of a 32-bit circle. A key
+// belongs to the first point at or after its own hash. Adding a server takes over only
+// the arcs before its points, so only about 1/(n+1) of the keys move, all to it. Each
+// MD5 digest gives four points (16 bytes), as memcached's ketama does: a quarter of
+// the hashing, which is most of the cost of building a ring.
+function buildRing(servers: Weighted[]): { hash: number; addr: string }[] {
+  const ring = servers.flatMap(({ addr, weight }) =>
+    Array.from({ length: REPLICAS * weight }, (_, i) => ({
+      hash: md5(`${i >> 2}#${addr}`).readUInt32BE((i & 3) * 4),
+      addr,
+    })),
+  );
+  // Ties (two points on one hash) are broken by address, so every client builds the same ring.
+  return ring.sort((a, b) => a.hash - b.hash || (a.addr < b.addr ? -1 : 1));
+}
+
+// Binary search for the first point at or after h; past the last point, wrap to the first.
+function onRing(ring: { hash: number; addr: string }[], h: number): string {
+  let lo = 0;
+  let hi = ring.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ring[mid] as { hash: number }).hash < h) lo = mid + 1;
+    else hi = mid;
+  }
+  return (ring[lo % ring.length] as { addr: string }).addr;
+}
+
+// 32 bits of MD5: not for security, for spread. Similar inputs ("0#a", "1#a") land far
+// apart, which a simple hash such as FNV does poorly on short strings.
+function hash(text: string): number {
+  return md5(text).readUInt32BE(0);
+}
+
+// crypto.hash (Node 20.12) is the one-shot form: a quarter of createHash's cost here.
+function md5(text: string): Buffer {
+  return digest('md5', text, 'buffer');
+}
