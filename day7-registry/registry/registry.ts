@@ -139,16 +139,18 @@ export function heartbeat(
   if (!Number.isSafeInteger(interval) || interval < 1 || interval > 2 ** 31 - 1) {
     throw new TypeError(`rpc registry: heartbeat interval must be 1 to 2^31-1 ms, got ${interval}`);
   }
-  const stopping = new AbortController(); // ends a beat in flight when stop() is called
+  let stopped = false;
+  let inFlight: AbortController | undefined; // the beat being sent; stop() aborts it
   let timer: NodeJS.Timeout | undefined;
   const beat = async (): Promise<void> => {
+    inFlight = new AbortController();
     try {
-      await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout, stopping.signal);
+      await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout, inFlight.signal);
     } catch (err) {
-      if (!stopping.signal.aborted) log(`${describe(err)}; next heartbeat in ${interval} ms`);
+      if (!stopped) log(`${describe(err)}; next heartbeat in ${interval} ms`);
     }
     // The next beat is timed from the end of this one, so beats never overlap.
-    if (stopping.signal.aborted) return;
+    if (stopped) return;
     timer = setTimeout(() => {
       beating = beat();
     }, interval).unref();
@@ -156,9 +158,10 @@ export function heartbeat(
   let beating = beat();
   return {
     async stop() {
-      if (stopping.signal.aborted) return;
-      stopping.abort();
+      if (stopped) return;
+      stopped = true;
       clearTimeout(timer);
+      inFlight?.abort();
       await beating;
       await registryRequest(registryUrl, 'DELETE', rpcAddr, requestTimeout).catch((err) =>
         log(describe(err)),
