@@ -200,6 +200,6 @@ export async function registryRequest(
 // fetch() reports a refused connection as "fetch failed", with the reason in `cause`.
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`;
+  const cause = err.cause instanceof Error ? err.cause.message : '';
+  return cause === '' || err.message.includes(cause) ? err.message : `${err.message}: ${cause}`;
 }

@@ -125,7 +125,7 @@ async function startListed(
   listener.listen(0, '127.0.0.1');
   await once(listener, 'listening');
   const addr = advertisedAddr(listener);
-  const beat = heartbeat(registryUrl, addr, 20);
+  const beat = heartbeat(registryUrl, addr, 20, { requestTimeout: 1000 });
   const stop = async () => {
     await beat.stop();
     await server.close();
