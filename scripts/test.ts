@@ -1,6 +1,7 @@
 /**
  * `npm test`: runs every day's tests in one node:test run with one summary.
- * `npm test -- day2` (or `-- 2`, or `npm run test:day2`) runs one day.
+ * `npm test -- day2` (or `-- 2`, or `npm run test:day2`) runs one day;
+ * `npm test -- reliability` (`npm run test:reliability`) the fuzz, fault and load suites.
  * Node 20 neither expands globs nor finds tests in a directory (it reports 0 tests and
  * passes), so this script lists the files itself, and fails if it runs no test.
  */
@@ -14,11 +15,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const days = readdirSync(root)
   .filter((name) => /^day\d-/.test(name))
   .sort();
+// Run only when named: they take a minute or two, and are CI's, not a learner's.
+const extra = ['reliability'];
 const wanted = process.argv.slice(2).map((arg) => arg.replace(/^(day)?(\d)$/, 'day$2-'));
-const unknown = wanted.filter((prefix) => !days.some((day) => day.startsWith(prefix)));
+const folders = [...days, ...extra];
+const unknown = wanted.filter((prefix) => !folders.some((day) => day.startsWith(prefix)));
 if (unknown.length > 0)
-  fail(`no day matches ${unknown.join(', ')}; the days are ${days.join(', ')}`);
-const chosen = wanted.length === 0 ? days : days.filter((d) => wanted.some((w) => d.startsWith(w)));
+  fail(`no day matches ${unknown.join(', ')}; the days are ${days.join(', ')} (and ${extra})`);
+const chosen =
+  wanted.length === 0 ? days : folders.filter((d) => wanted.some((w) => d.startsWith(w)));
 
 const files = chosen.flatMap((day) =>
   readdirSync(join(root, day), { recursive: true, encoding: 'utf8' })

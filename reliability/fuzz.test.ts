@@ -1,0 +1,198 @@
+/**
+ * Fuzzing the day 7 server in a process of its own, while a well-behaved client keeps
+ * calling it: random bytes, junk frames, truncated frames, huge lengths, frames in the
+ * wrong codec, deep nesting in every codec, junk HTTP. Seeded: `FUZZ_SEED=N` replays a
+ * run, `FUZZ_ITERATIONS=N` makes it longer (default 1,500 connections).
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { xDial } from '../day7-registry/client.ts';
+import { encodings } from '../day7-registry/codec/codec.ts';
+import { encodeFrames } from '../day7-registry/codec/frame.ts';
+import { DEFAULT_OPTION } from '../day7-registry/server.ts';
+import { seeded, setting, startServerProcess } from './helpers.ts';
+
+const SEED = setting('FUZZ_SEED', 20261125);
+const ITERATIONS = setting('FUZZ_ITERATIONS', 1500);
+const CODECS = Object.keys(encodings) as (keyof typeof encodings)[];
+
+type Random = () => number;
+const int = (random: Random, n: number) => Math.floor(random() * n);
+const bytes = (random: Random, n: number) =>
+  Buffer.from(Array.from({ length: n }, () => int(random, 256)));
+const option = (codecType: string) =>
+  encodeFrames(Buffer.from(JSON.stringify({ ...DEFAULT_OPTION, codecType })));
+
+function nested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+// One hostile connection's bytes, and which port it goes to.
+function attack(random: Random): { bytes: Buffer; http: boolean; kind: string } {
+  const codec = CODECS[int(random, CODECS.length)] as keyof typeof encodings;
+  const enc = encodings[codec];
+  const header = { serviceMethod: 'Foo.echo', seq: int(random, 1e6), error: '' };
+  switch (int(random, 9)) {
+    case 0:
+      return { kind: 'random bytes', http: false, bytes: bytes(random, 1 + int(random, 2000)) };
+    case 1: {
+      const frames = Array.from({ length: 1 + int(random, 6) }, () =>
+        bytes(random, int(random, 4096)),
+      );
+      return {
+        kind: 'junk frames',
+        http: false,
+        bytes: Buffer.concat([option(codec), encodeFrames(...frames)]),
+      };
+    }
+    case 2: {
+      const whole = encodeFrames(
+        Buffer.from(enc.encode(header)),
+        Buffer.from(enc.encode({ n: 1 })),
+      );
+      return {
+        kind: 'truncated',
+        http: false,
+        bytes: Buffer.concat([option(codec), whole.subarray(0, int(random, whole.length))]),
+      };
+    }
+    case 3:
+      return {
+        kind: 'huge length',
+        http: false,
+        bytes: Buffer.concat([option(codec), Buffer.from([0xff, 0xff, 0xff, int(random, 256)])]),
+      };
+    case 4: {
+      const other =
+        encodings[CODECS[(CODECS.indexOf(codec) + 1) % CODECS.length] as keyof typeof encodings];
+      return {
+        kind: 'wrong codec',
+        http: false,
+        bytes: Buffer.concat([
+          option(codec),
+          encodeFrames(Buffer.from(other.encode(header)), Buffer.from(other.encode({ n: 2 }))),
+        ]),
+      };
+    }
+    case 5: {
+      // Deep nesting, encoded by hand where the library would refuse to encode it.
+      const depth = 1000 + int(random, 100_000);
+      const body =
+        codec === 'application/json'
+          ? Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`)
+          : codec === 'application/yaml'
+            ? Buffer.from(
+                `${'['.repeat(Math.min(depth, 4000))}${']'.repeat(Math.min(depth, 4000))}`,
+              )
+            : Buffer.concat([Buffer.alloc(depth, 0x91), Buffer.from([0x01])]); // msgpack fixarray(1) × depth
+      return {
+        kind: 'deep nesting',
+        http: false,
+        bytes: Buffer.concat([option(codec), encodeFrames(Buffer.from(enc.encode(header)), body)]),
+      };
+    }
+    case 6: {
+      const junk = JSON.stringify({
+        magicNumber: int(random, 2) === 0 ? 3927900 : int(random, 1e9),
+        codecType: bytes(random, 8).toString('latin1'),
+        handleTimeout: random() * 1e12 - 1e6,
+      });
+      return { kind: 'odd option', http: false, bytes: encodeFrames(Buffer.from(junk)) };
+    }
+    case 7:
+      return {
+        kind: 'valid call',
+        http: false,
+        bytes: Buffer.concat([
+          option(codec),
+          encodeFrames(
+            Buffer.from(enc.encode(header)),
+            Buffer.from(enc.encode(nested(int(random, 50)))),
+          ),
+        ]),
+      };
+    default: {
+      const head = [
+        'CONNECT /_geerpc_',
+        'CONNECT /x',
+        'GET /debug/geerpc',
+        'POST /_geerpc_',
+        'GET /',
+      ][int(random, 5)];
+      const tail = int(random, 2) === 0 ? option(codec) : bytes(random, int(random, 300));
+      return {
+        kind: 'http',
+        http: true,
+        bytes: Buffer.concat([Buffer.from(`${head} HTTP/1.1\r\nHost: x\r\n\r\n`), tail]),
+      };
+    }
+  }
+}
+
+// Sends the bytes, reads whatever comes for a moment, then goes: by closing, or by a reset.
+async function hit(port: number, payload: Buffer, random: Random): Promise<void> {
+  const conn = net.connect(port, '127.0.0.1');
+  conn.on('error', () => {});
+  conn.resume();
+  await once(conn, 'connect').catch(() => {});
+  conn.write(payload);
+  await Promise.race([once(conn, 'close'), sleep(int(random, 60))]);
+  if (int(random, 2) === 0) conn.resetAndDestroy();
+  else conn.destroy();
+}
+
+describe('reliability: fuzzing the server', () => {
+  test(`${ITERATIONS} hostile connections (seed ${SEED}) cost a well-behaved client nothing`, async (t) => {
+    const server = await startServerProcess(t);
+    const random = seeded(SEED);
+
+    // The good client calls throughout, over TCP and over HTTP.
+    const good = await Promise.all([
+      xDial(`tcp@127.0.0.1:${server.tcp}`),
+      xDial(`http@127.0.0.1:${server.http}`),
+    ]);
+    t.after(() => Promise.all(good.map((c) => c.close())));
+    let stop = false;
+    let calls = 0;
+    const calling = Promise.all(
+      good.map(async (client) => {
+        for (let i = 0; !stop; i++) {
+          assert.equal(await client.call('Foo.sum', { num1: i, num2: 1 }), i + 1);
+          calls++;
+        }
+      }),
+    );
+    await sleep(50);
+    const baseline = await server.heapUsed();
+
+    const kinds = new Map<string, number>();
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < ITERATIONS; i++) {
+      const { bytes: payload, http, kind } = attack(random);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      const p = hit(http ? server.http : server.tcp, payload, random).finally(() =>
+        inFlight.delete(p),
+      );
+      inFlight.add(p);
+      if (inFlight.size >= 32) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    stop = true;
+    await calling;
+
+    assert.equal(server.stderr(), '', 'the server process reported a crash');
+    assert.equal(server.child.exitCode, null, 'the server process is alive');
+    assert.ok(calls > 100, `the good client made ${calls} calls, all answered`);
+    await sleep(100); // let the last connections close
+    const after = await server.heapUsed();
+    assert.ok(after < baseline + 16 * 1024 * 1024, `heap ${baseline} -> ${after} bytes`);
+    t.diagnostic(
+      `seed ${SEED}: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}; good calls ${calls}; heap ${(baseline / 1e6).toFixed(1)} -> ${(after / 1e6).toFixed(1)} MB`,
+    );
+  });
+});

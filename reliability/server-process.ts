@@ -1,0 +1,61 @@
+/**
+ * A day 7 server in a process of its own, for the reliability suites: GeeRPC over TCP
+ * and over HTTP CONNECT, a `Foo` service, and a way to ask for its memory. It reports
+ * any uncaught exception or unhandled rejection on stderr and exits 1, so that a test
+ * can tell a crash from a clean run. Not part of any day.
+ */
+
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { Server } from '../day7-registry/server.ts';
+import type { CallContext } from '../day7-registry/service.ts';
+
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err) => {
+    console.error(`server-process: ${event}: ${(err as Error)?.stack ?? String(err)}`);
+    process.exit(1);
+  });
+}
+
+class Foo {
+  sum({ num1, num2 }: { num1: number; num2: number }): number {
+    return num1 + num2;
+  }
+
+  echo(args: unknown): unknown {
+    return args;
+  }
+
+  // Takes `ms`, or until the server gives up (its signal): for the exactly-once suite.
+  async sleep(ms: number, { signal }: CallContext): Promise<number> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return ms;
+  }
+}
+
+const server = new Server({ log: () => {}, handshakeTimeout: 2_000 });
+server.register(new Foo());
+const tcp = net.createServer();
+server.accept(tcp);
+tcp.listen(0, '127.0.0.1');
+const web = http.createServer();
+server.handleHTTP(web);
+web.listen(0, '127.0.0.1');
+await Promise.all([once(tcp, 'listening'), once(web, 'listening')]);
+
+const port = (s: net.Server) => (s.address() as net.AddressInfo).port;
+process.send?.({ tcp: port(tcp), http: port(web) });
+process.on('message', (message: { cmd: string }) => {
+  if (message.cmd === 'memory') {
+    globalThis.gc?.();
+    process.send?.({ memory: process.memoryUsage() });
+  }
+});
+process.on('disconnect', () => void server.close().then(() => process.exit(0)));
