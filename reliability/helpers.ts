@@ -32,11 +32,15 @@ export interface ServerProcess {
   heapUsed: () => Promise<number>; // after a full GC, in bytes
 }
 
-/** Starts reliability/server-process.ts; kills it when the test ends. */
-export async function startServerProcess(t: TestContext): Promise<ServerProcess> {
+/** Starts reliability/server-process.ts (listed at `registryUrl` if given); killed when the test ends. */
+export async function startServerProcess(
+  t: TestContext,
+  registryUrl?: string,
+): Promise<ServerProcess> {
   const child = fork(new URL('./server-process.ts', import.meta.url), {
     execArgv: ['--import=tsx', '--expose-gc'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, REGISTRY_URL: registryUrl ?? '' },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {

@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { heartbeat } from '../day7-registry/registry/registry.ts';
 import { Server } from '../day7-registry/server.ts';
 import type { CallContext } from '../day7-registry/service.ts';
 
@@ -51,6 +52,9 @@ web.listen(0, '127.0.0.1');
 await Promise.all([once(tcp, 'listening'), once(web, 'listening')]);
 
 const port = (s: net.Server) => (s.address() as net.AddressInfo).port;
+// With REGISTRY_URL set, the server keeps itself listed there, every 100 ms.
+const registryUrl = process.env.REGISTRY_URL;
+if (registryUrl) heartbeat(registryUrl, `tcp@127.0.0.1:${port(tcp)}`, 100, { log: () => {} });
 process.send?.({ tcp: port(tcp), http: port(web) });
 process.on('message', (message: { cmd: string }) => {
   if (message.cmd === 'memory') {

@@ -46,7 +46,8 @@ const result = spawnSync(
     '--import=tsx',
     '--import=./scripts/leak-check.ts',
     '--test',
-    '--test-timeout=15000',
+    // A day's test file finishes in seconds; a reliability suite may take a minute or two.
+    `--test-timeout=${chosen.some((d) => extra.includes(d)) ? 300_000 : 15_000}`,
     '--test-concurrency=2',
     `--test-reporter=${reporter}`,
     '--test-reporter-destination=stdout',

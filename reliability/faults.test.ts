@@ -1,0 +1,196 @@
+/**
+ * Faults: a server process killed in the middle of traffic, a registry that goes away
+ * and comes back, and a fake server that answers with anything at all. The framework
+ * must settle every call, move to the servers that are left, and never hang.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import net from 'node:net';
+import { describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { xDial } from '../day7-registry/client.ts';
+import { encodings } from '../day7-registry/codec/codec.ts';
+import { encodeFrames, FrameReader } from '../day7-registry/codec/frame.ts';
+import { RpcError } from '../day7-registry/errors.ts';
+import { GeeRegistry } from '../day7-registry/registry/registry.ts';
+import { SelectMode } from '../day7-registry/xclient/discovery.ts';
+import { GeeRegistryDiscovery } from '../day7-registry/xclient/discovery-gee.ts';
+import { XClient } from '../day7-registry/xclient/xclient.ts';
+import { seeded, setting, startServerProcess } from './helpers.ts';
+
+/** A registry on `port` (0: a free one) with a short timeout; stop() closes it. */
+async function startRegistry(t: TestContext, port = 0) {
+  const httpServer = http.createServer();
+  new GeeRegistry(300).handleHTTP(httpServer);
+  httpServer.listen(port, '127.0.0.1');
+  await once(httpServer, 'listening');
+  const stop = () => {
+    if (!httpServer.listening) return Promise.resolve();
+    httpServer.closeAllConnections();
+    return new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  };
+  t.after(stop);
+  const actual = (httpServer.address() as net.AddressInfo).port;
+  return { port: actual, url: `http://127.0.0.1:${actual}/_geerpc_/registry`, stop };
+}
+
+describe('reliability: faults', () => {
+  test('a server process killed mid-traffic: every pending call rejects within a second', async (t) => {
+    const server = await startServerProcess(t);
+    const client = await xDial(`tcp@127.0.0.1:${server.tcp}`);
+    t.after(() => client.close());
+    const pending = Array.from({ length: 50 }, () => client.call('Foo.sleep', 10_000));
+    await sleep(50);
+    server.child.kill('SIGKILL');
+    const killedAt = performance.now();
+    const outcomes = await Promise.allSettled(pending);
+    assert.ok(performance.now() - killedAt < 1000, 'all settled within a second');
+    assert.ok(outcomes.every((o) => o.status === 'rejected' && o.reason.name === 'ShutdownError'));
+  });
+
+  test('with a registry: a killed server drops off, and the XClient moves to the other', {
+    timeout: 30_000,
+  }, async (t) => {
+    const registry = await startRegistry(t);
+    const one = await startServerProcess(t, registry.url);
+    const two = await startServerProcess(t, registry.url);
+    const d = new GeeRegistryDiscovery(registry.url, 50, { log: () => {} });
+    const xc = new XClient(d, SelectMode.RoundRobin);
+    t.after(() => xc.close());
+    while ((await d.getAll().catch(() => [])).length < 2) await sleep(20);
+
+    two.child.kill('SIGKILL'); // no DELETE: it must expire (300 ms) and the list refresh (50 ms)
+    const killedAt = performance.now();
+    let failed = 0;
+    let lastFailure = 0;
+    while (performance.now() - killedAt < 1500) {
+      try {
+        assert.equal(await xc.call('Foo.sum', { num1: 1, num2: 2 }), 3);
+      } catch {
+        failed++;
+        lastFailure = performance.now() - killedAt;
+      }
+      await sleep(5);
+    }
+    assert.ok(lastFailure < 800, `calls failed until ${lastFailure.toFixed(0)} ms after the kill`);
+    assert.deepEqual(await d.getAll(), [`tcp@127.0.0.1:${one.tcp}`]);
+    t.diagnostic(
+      `${failed} calls failed in the ${lastFailure.toFixed(0)} ms before the server dropped off`,
+    );
+  });
+
+  test('the registry killed and restarted: calls go on meanwhile, and heartbeats register again', {
+    timeout: 30_000,
+  }, async (t) => {
+    const registry = await startRegistry(t);
+    const server = await startServerProcess(t, registry.url);
+    const logs: string[] = [];
+    const d = new GeeRegistryDiscovery(registry.url, 50, { log: (m) => logs.push(m) });
+    const xc = new XClient(d, SelectMode.Random);
+    t.after(() => xc.close());
+    while ((await d.getAll().catch(() => [])).length < 1) await sleep(20);
+
+    await registry.stop();
+    for (let i = 0; i < 20; i++) {
+      assert.equal(await xc.call('Foo.sum', { num1: i, num2: 0 }), i);
+      await sleep(10);
+    }
+    assert.ok(logs.some((m) => /still serving the last good list \(1 servers\)/.test(m)));
+
+    const again = await startRegistry(t, registry.port);
+    const fresh = new GeeRegistryDiscovery(again.url, 0, { log: () => {} });
+    for (let i = 0; i < 100 && (await fresh.getAll().catch(() => [])).length === 0; i++)
+      await sleep(10);
+    assert.deepEqual(await fresh.getAll(), [`tcp@127.0.0.1:${server.tcp}`]);
+  });
+
+  test('a fake server that answers anything: every call settles, as a reply or an RpcError', {
+    timeout: 60_000,
+  }, async (t) => {
+    const random = seeded(setting('FUZZ_SEED', 20261125));
+    const int = (n: number) => Math.floor(random() * n);
+    const json = encodings['application/json'];
+    const fake = net.createServer((conn) => {
+      conn.on('error', () => {});
+      const reader = new FrameReader(conn);
+      void reader.read().then(
+        async () => {
+          conn.write(encodeFrames(Buffer.from('{"error":""}')));
+          const frames: Buffer[] = [];
+          for (let i = 0; i < 1 + int(8); i++) {
+            const seq = 1 + int(6);
+            const choice = int(5);
+            if (choice === 0)
+              frames.push(Buffer.from(Array.from({ length: int(40) }, () => int(256))));
+            else if (choice === 1)
+              frames.push(
+                encodeFrames(
+                  Buffer.from(
+                    json.encode({ serviceMethod: 'Foo.sum', seq, error: int(2) ? '' : 'boom' }),
+                  ),
+                  Buffer.from(json.encode(seq)),
+                ),
+              );
+            else if (choice === 2)
+              frames.push(encodeFrames(Buffer.from(json.encode({ seq })), Buffer.from('{')));
+            else if (choice === 3)
+              frames.push(
+                encodeFrames(
+                  Buffer.from(json.encode({ serviceMethod: 'x', seq, error: '' })),
+                  Buffer.from('[[[['),
+                ),
+              );
+            else frames.push(Buffer.from([0xff, 0xff, 0xff, 0xff]));
+          }
+          conn.write(Buffer.concat(frames));
+          if (int(2) === 0) conn.end();
+          else setTimeout(() => conn.destroy(), int(30));
+        },
+        () => conn.destroy(),
+      );
+    });
+    fake.listen(0, '127.0.0.1');
+    await once(fake, 'listening');
+    t.after(() => new Promise<void>((resolve) => fake.close(() => resolve())));
+    const addr = `tcp@127.0.0.1:${(fake.address() as net.AddressInfo).port}`;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    t.after(() => process.off('unhandledRejection', onUnhandled));
+
+    let replies = 0;
+    let errors = 0;
+    let dialErrors = 0;
+    for (let round = 0; round < 300; round++) {
+      // The junk may arrive with the option reply, and fail the dial itself: that is a
+      // settled outcome too, as long as it is an RpcError.
+      const client = await xDial(addr).catch((err) => {
+        assert.ok(err instanceof RpcError, String(err));
+        dialErrors++;
+      });
+      if (client === undefined) continue;
+      const calls = Array.from({ length: 6 }, (_, i) => client.call('Foo.sum', i));
+      const guard = new AbortController(); // so that the guard's timer goes with the round
+      const outcomes = await Promise.race([
+        Promise.allSettled(calls),
+        sleep(2000, undefined, { signal: guard.signal }).then(() =>
+          assert.fail(`round ${round}: a call did not settle`),
+        ),
+      ]).finally(() => guard.abort());
+      for (const outcome of outcomes) {
+        if (outcome.status === 'fulfilled') replies++;
+        else {
+          assert.ok(outcome.reason instanceof RpcError, String(outcome.reason));
+          errors++;
+        }
+      }
+      await client.close();
+    }
+    assert.deepEqual(unhandled, []);
+    assert.ok(replies + errors > 0, 'some dials succeeded');
+    t.diagnostic(
+      `300 dials to a fake server (${dialErrors} refused): ${replies} replies, ${errors} RpcErrors`,
+    );
+  });
+});
