@@ -105,6 +105,51 @@ describe('reliability: faults', () => {
     assert.deepEqual(await fresh.getAll(), [`tcp@127.0.0.1:${server.tcp}`]);
   });
 
+  test('a server that stops reading: calls end by their signals, and the client holds at most about a megabyte', async (t) => {
+    const conns: net.Socket[] = [];
+    const deaf = net.createServer((conn) => {
+      conns.push(conn);
+      const reader = new FrameReader(conn);
+      void reader.read().then(() => {
+        conn.write(encodeFrames(Buffer.from('{"error":""}')));
+        conn.pause(); // and never reads again: its socket buffers fill, then ours
+      });
+    });
+    deaf.listen(0, '127.0.0.1');
+    await once(deaf, 'listening');
+    t.after(() => {
+      for (const conn of conns) conn.destroy();
+      return new Promise<void>((resolve) => deaf.close(() => resolve()));
+    });
+    const client = await xDial(`tcp@127.0.0.1:${(deaf.address() as net.AddressInfo).port}`);
+    t.after(() => client.close());
+    const big = 'x'.repeat(256 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    const calls = Array.from({ length: 200 }, () =>
+      client.call('Foo.echo', big, { signal: AbortSignal.timeout(200) }),
+    );
+    const outcomes = await Promise.allSettled(calls);
+    assert.ok(outcomes.every((o) => o.status === 'rejected' && o.reason.name === 'TimeoutError'));
+    const held = process.memoryUsage().arrayBuffers - before;
+    // 200 calls of 256 KiB would be 50 MiB; backpressure stops the sending at 1 MiB unsent,
+    // plus what the kernel's buffers took.
+    assert.ok(held < 16 * 1024 * 1024, `the client holds ${(held / 1e6).toFixed(1)} MB`);
+  });
+
+  test('a CONNECT that never gets its answer: the dial times out', async (t) => {
+    const silent = net.createServer((conn) => conn.resume());
+    const conns: net.Socket[] = [];
+    silent.on('connection', (conn) => conns.push(conn));
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    t.after(() => {
+      for (const conn of conns) conn.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const addr = `http@127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    await assert.rejects(xDial(addr, { connectTimeout: 100 }), { name: 'TimeoutError' });
+  });
+
   test('a fake server that answers anything: every call settles, as a reply or an RpcError', {
     timeout: 60_000,
   }, async (t) => {

@@ -2,7 +2,7 @@
  * Fuzzing the day 7 server in a process of its own, while a well-behaved client keeps
  * calling it: random bytes, junk frames, truncated frames, huge lengths, frames in the
  * wrong codec, deep nesting in every codec, junk HTTP. Seeded: `FUZZ_SEED=N` replays a
- * run, `FUZZ_ITERATIONS=N` makes it longer (default 1,500 connections).
+ * run, `FUZZ_ITERATIONS=N` makes it longer (default 2,000 connections).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -16,7 +16,7 @@ import { DEFAULT_OPTION } from '../day7-registry/server.ts';
 import { seeded, setting, startServerProcess } from './helpers.ts';
 
 const SEED = setting('FUZZ_SEED', 20261125);
-const ITERATIONS = setting('FUZZ_ITERATIONS', 1500);
+const ITERATIONS = setting('FUZZ_ITERATIONS', 2000);
 const CODECS = Object.keys(encodings) as (keyof typeof encodings)[];
 
 type Random = () => number;
