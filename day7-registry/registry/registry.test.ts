@@ -110,7 +110,9 @@ describe(`${DAY}: registry`, () => {
 
   test('500 for a POST without the header, 400 for a malformed address, 405 for other methods, 404 elsewhere', async (t) => {
     const { url } = await startRegistry(t);
-    assert.equal((await send(url, 'POST')).status, 500);
+    const noHeader = await fetch(url, { method: 'POST' });
+    assert.equal(noHeader.status, 500);
+    assert.equal(await noHeader.text(), '500 Internal Server Error: no X-Geerpc-Server header\n');
     for (const bad of ['10.0.0.1:1', 'tcp@a:1,tcp@b:1', 'ftp@a:1', `tcp@${'x'.repeat(300)}`]) {
       assert.equal((await send(url, 'POST', bad)).status, 400, bad);
     }
@@ -179,6 +181,21 @@ describe(`${DAY}: heartbeat`, () => {
     // A new registry on the same port knows nothing, until the next beat.
     const second = await startRegistry(t, 1000, undefined, first.port);
     await waitFor(async () => (await list(second.url)).includes('tcp@a:1'));
+  });
+
+  test('a failed beat is tried again after a second, not a whole interval later', async (t) => {
+    const probe = await startRegistry(t);
+    const { port } = probe;
+    await stopRegistry(probe.httpServer); // nobody listens there, for now
+    const logs: string[] = [];
+    const url = probe.url;
+    const beat = heartbeat(url, 'tcp@a:1', 60_000, { log: (m) => logs.push(m) });
+    t.after(() => beat.stop());
+    await waitFor(() => logs.length === 1);
+    assert.match(logs[0] as string, /next heartbeat in 1000 ms$/);
+    const again = await startRegistry(t, undefined, undefined, port);
+    for (let i = 0; i < 40 && (await list(again.url)).length === 0; i++) await sleep(50);
+    assert.deepEqual(await list(again.url), ['tcp@a:1']);
   });
 
   test('each beat has a time limit: a registry that never answers costs one beat, not all', async (t) => {

@@ -3,12 +3,19 @@
  * POSTs its address every so often (a heartbeat); a client GETs the list of those heard
  * from recently. Mirrors GeeRPC's registry/registry.go. Added on day 7.
  */
-import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 
 export const DEFAULT_PATH = '/_geerpc_/registry';
 /** How long a server stays listed after its last heartbeat, in ms (5 minutes). */
 export const DEFAULT_TIMEOUT = 5 * 60_000;
+/** After a failed request to the registry, how long before the next try, in ms. */
+export const RETRY_MS = 1_000;
 
 export interface RegistryOptions {
   /** The most servers listed at once; a new one past it gets 503 (default 10,000). */
@@ -26,8 +33,9 @@ const RPC_ADDR = /^(tcp|http|unix)@[^,\s]{1,200}$/;
 export class GeeRegistry {
   readonly #timeout: number;
   readonly #maxServers: number;
-  // rpcAddr -> when it was last heard from. A Map keeps insertion order, and a heartbeat
-  // re-inserts its server, so the map runs from least to most recently heard.
+  // rpcAddr -> when it was last heard from (performance.now(): a clock that never steps
+  // back, as the wall clock can). A Map keeps insertion order, and a heartbeat re-inserts
+  // its server, so the map runs from least to most recently heard.
   readonly #servers = new Map<string, number>();
 
   constructor(timeout = DEFAULT_TIMEOUT, { maxServers = 10_000 }: RegistryOptions = {}) {
@@ -74,7 +82,7 @@ export class GeeRegistry {
       return [503, `registry full: ${this.#maxServers} servers`];
     }
     this.#servers.delete(addr); // to the back of the line: most recently heard
-    this.#servers.set(addr, Date.now());
+    this.#servers.set(addr, performance.now());
     return [200];
   }
 
@@ -84,7 +92,7 @@ export class GeeRegistry {
   // longer than until the next request.
   #expire(): void {
     if (this.#timeout === 0) return;
-    const oldest = Date.now() - this.#timeout;
+    const oldest = performance.now() - this.#timeout;
     for (const [addr, seen] of this.#servers) {
       if (seen > oldest) break;
       this.#servers.delete(addr);
@@ -97,7 +105,7 @@ export class GeeRegistry {
 function reply(res: ServerResponse, status: number, detail?: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end(`${status} ${res.statusMessage}${detail === undefined ? '' : `: ${detail}`}\n`);
+  res.end(`${status} ${STATUS_CODES[status]}${detail === undefined ? '' : `: ${detail}`}\n`);
 }
 
 /** The rpcAddr to advertise for a listener: one a client can dial, never `[::]`. */
@@ -127,7 +135,7 @@ export interface Heartbeat {
 /**
  * Registers `rpcAddr` with the registry now, then every `interval` ms (default: the
  * registry's default timeout less a minute, so that one late beat is not fatal). A
- * failed beat is logged and the next one goes anyway: GeeRPC's stops at the first.
+ * failed beat is logged and retried after RETRY_MS: GeeRPC's stops at the first.
  * Its timer never keeps the process alive.
  */
 export function heartbeat(
@@ -144,16 +152,20 @@ export function heartbeat(
   let timer: NodeJS.Timeout | undefined;
   const beat = async (): Promise<void> => {
     inFlight = new AbortController();
+    let next = interval;
     try {
       await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout, inFlight.signal);
     } catch (err) {
-      if (!stopped) log(`${describe(err)}; next heartbeat in ${interval} ms`);
+      // Try again soon: with the defaults, waiting a whole interval after one failure
+      // would leave the server unlisted for minutes.
+      next = Math.min(interval, RETRY_MS);
+      if (!stopped) log(`${describe(err)}; next heartbeat in ${next} ms`);
     }
     // The next beat is timed from the end of this one, so beats never overlap.
     if (stopped) return;
     timer = setTimeout(() => {
       beating = beat();
-    }, interval).unref();
+    }, next).unref();
   };
   let beating = beat();
   return {

@@ -84,6 +84,24 @@ describe(`${DAY}: discovery from the registry`, () => {
     assert.equal(logs.length, 1);
   });
 
+  test('a registry that restarts empty does not empty the list: the last good one serves until it lists someone', async (t) => {
+    const registry = await startRegistry(t, ['tcp@a:1']);
+    const logs: string[] = [];
+    const d = new GeeRegistryDiscovery(registry.url, 20, { log: (m) => logs.push(m) });
+    assert.deepEqual(await d.getAll(), ['tcp@a:1']);
+    const res = await fetch(registry.url, {
+      method: 'DELETE',
+      headers: { 'X-Geerpc-Server': 'tcp@a:1' },
+    });
+    await res.body?.cancel(); // the registry now lists nobody, as one just restarted does
+    await sleep(30);
+    assert.deepEqual(await d.getAll(), ['tcp@a:1']);
+    assert.match(
+      logs[0] as string,
+      /lists no server \(restarted\?\); still serving the last good list \(1 server\)/,
+    );
+  });
+
   test('a registry that never answers costs a call requestTimeout, not forever', async (t) => {
     const silent = net.createServer((conn) => conn.resume());
     const conns: net.Socket[] = [];
@@ -125,7 +143,7 @@ async function startListed(
   listener.listen(0, '127.0.0.1');
   await once(listener, 'listening');
   const addr = advertisedAddr(listener);
-  const beat = heartbeat(registryUrl, addr, 20, { requestTimeout: 1000 });
+  const beat = heartbeat(registryUrl, addr, 20, { requestTimeout: 1000, log: () => {} });
   const stop = async () => {
     await beat.stop();
     await server.close();
@@ -142,7 +160,8 @@ describe(`${DAY}: end to end`, () => {
     const d = new GeeRegistryDiscovery(registry.url, 20);
     const xc = new XClient(d, SelectMode.RoundRobin);
     t.after(() => xc.close());
-    for (let i = 0; i < 100 && (await d.getAll()).length < 2; i++) await sleep(5);
+    const listed = () => d.getAll().catch(() => []); // no server yet is an error, not []
+    for (let i = 0; i < 200 && (await listed()).length < 2; i++) await sleep(5);
     assert.deepEqual(await d.getAll(), [one.addr, two.addr].sort());
 
     const answered = new Set<string>();

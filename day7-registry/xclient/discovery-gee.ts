@@ -3,13 +3,11 @@
  * again when it is older than `timeout`. Mirrors GeeRPC's xclient/discovery_gee.go.
  * Added on day 7.
  */
-import { registryRequest } from '../registry/registry.ts';
+import { RETRY_MS, registryRequest } from '../registry/registry.ts';
 import { MultiServersDiscovery, type SelectMode, type ServerEntry } from './discovery.ts';
 
 /** How old the list may grow before a call fetches it again, in ms (10 s). */
 export const DEFAULT_UPDATE_TIMEOUT = 10_000;
-/** After a failed fetch, how long before the next try, in ms. */
-const RETRY_MS = 1_000;
 
 export interface GeeRegistryDiscoveryOptions {
   /** How long one fetch of the list may take, in ms (default 5 s). */
@@ -64,8 +62,11 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
     return super.getAll();
   }
 
-  // Never rejects. On failure, the list we have keeps serving (GeeRPC drops it), and
-  // the next try waits a second, so that a registry that is down is not asked by every call.
+  // Never rejects. On failure, the list we have keeps serving (GeeRPC returns the error to
+  // every call instead), and the next try waits a second, so that a registry that is
+  // down is not asked by every call. An empty list from a registry that listed servers a
+  // moment ago is taken for a registry that has just restarted and not yet heard the
+  // heartbeats: the last good list is kept until the registry lists someone again.
   async #fetchList(): Promise<void> {
     try {
       const headers = await registryRequest(
@@ -76,14 +77,25 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
       );
       const list = headers.get('X-Geerpc-Servers');
       if (list === null) throw new Error(`${this.#registryUrl} sent no X-Geerpc-Servers header`);
-      this.update(list.split(',').filter((addr) => addr !== ''));
+      const servers = list.split(',').filter((addr) => addr !== '');
+      const count = await this.#count();
+      if (servers.length === 0 && count > 0) {
+        throw new Error(`${this.#registryUrl} lists no server (restarted?)`);
+      }
+      this.update(servers);
     } catch (err) {
       this.#nextRefresh = Date.now() + Math.min(this.#timeout, RETRY_MS);
-      const count = await super.getAll().then(
-        (all) => all.length,
-        () => 0,
-      );
-      this.#log(`${(err as Error).message}; still serving the last good list (${count} servers)`);
+      const count = await this.#count();
+      const servers = count === 1 ? '1 server' : `${count} servers`;
+      this.#log(`${(err as Error).message}; still serving the last good list (${servers})`);
     }
+  }
+
+  // How many servers the list we have holds (no fetch: super's getAll, not ours).
+  async #count(): Promise<number> {
+    return super.getAll().then(
+      (all) => all.length,
+      () => 0,
+    );
   }
 }
