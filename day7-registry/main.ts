@@ -2,16 +2,21 @@
  * Day 7 demo, the whole framework: a registry, two servers that keep themselves listed
  * with heartbeats, and a client that finds them there. Then one server leaves, and the
  * calls move to the other. Mirrors GeeRPC's day7-registry/main/main.go.
- * Run: npx tsx day7-registry/main.ts [--codec json|msgpack|yaml] [--trace]
+ * With --etcd, the same story on etcd: a lease per server, and a watch instead of polling.
+ * Run: npx tsx day7-registry/main.ts [--codec json|msgpack|yaml] [--trace] [--etcd]
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
+import { registerEtcd } from './registry/etcd.ts';
+import { hasEtcd, LocalEtcd } from './registry/etcd-local.ts';
 import { advertisedAddr, GeeRegistry, heartbeat } from './registry/registry.ts';
 import { Server } from './server.ts';
 import { demoFlags, startTrace } from './trace.ts';
-import { SelectMode } from './xclient/discovery.ts';
+import { type Discovery, SelectMode } from './xclient/discovery.ts';
+import { EtcdDiscovery } from './xclient/discovery-etcd.ts';
 import { GeeRegistryDiscovery } from './xclient/discovery-gee.ts';
 import { XClient } from './xclient/xclient.ts';
 
@@ -32,15 +37,57 @@ class Foo {
   }
 }
 
-const { codecType, trace } = demoFlags();
+const { codecType, trace, extra } = demoFlags({
+  etcd: 'use etcd (started here, in a temp dir) instead of GeeRegistry',
+});
 
-// The registry, on an HTTP server of its own.
-const registryServer = http.createServer();
-new GeeRegistry().handleHTTP(registryServer);
-registryServer.listen(0, '127.0.0.1');
-await once(registryServer, 'listening');
-const registryUrl = `http://127.0.0.1:${(registryServer.address() as net.AddressInfo).port}/_geerpc_/registry`;
-console.log(`registry: ${registryUrl}`);
+// What the demo needs of a registry: a way for a server to be listed until it stops, a
+// Discovery for the client, and a way to shut it all down.
+interface DemoRegistry {
+  register(addr: string): { stop(): Promise<void> };
+  discovery: Discovery;
+  close(): Promise<void>;
+}
+
+// GeeRegistry on an HTTP server of its own; servers send heartbeats, the client polls.
+async function startGeeRegistry(): Promise<DemoRegistry> {
+  const registryServer = http.createServer();
+  new GeeRegistry().handleHTTP(registryServer);
+  registryServer.listen(0, '127.0.0.1');
+  await once(registryServer, 'listening');
+  const url = `http://127.0.0.1:${(registryServer.address() as net.AddressInfo).port}/_geerpc_/registry`;
+  console.log(`registry: ${url}`);
+  return {
+    register: (addr) => heartbeat(url, addr, 1_000),
+    // The client's list may be 100 ms old (the default is 10 s).
+    discovery: new GeeRegistryDiscovery(url, 100),
+    close: () => new Promise((resolve) => registryServer.close(() => resolve())),
+  };
+}
+
+// etcd, one member in a temp dir; servers hold leases, the client watches.
+async function startEtcd(): Promise<DemoRegistry> {
+  if (!hasEtcd()) {
+    console.error('--etcd needs etcd: sudo apt-get install -y etcd-server (or set ETCD_PATH)');
+    process.exit(2);
+  }
+  const etcd = new LocalEtcd();
+  await etcd.start();
+  console.log(`registry: etcd at ${etcd.url}`);
+  const client = new Etcd3({ hosts: etcd.url });
+  const discovery = new EtcdDiscovery(client);
+  return {
+    register: (addr) => registerEtcd(client, addr, { ttl: 5 }),
+    discovery,
+    close: async () => {
+      await discovery.close();
+      client.close();
+      await etcd.remove();
+    },
+  };
+}
+
+const registry = extra.has('etcd') ? await startEtcd() : await startGeeRegistry();
 
 // Two servers, each advertising its address with a heartbeat. With --trace, server 1
 // advertises the trace proxy in front of it, which prints the frames to and from it.
@@ -53,21 +100,19 @@ async function startServer(name: string, traced = false) {
   server.register(new Foo(name));
   const tap = traced ? await startTrace((listener.address() as net.AddressInfo).port) : undefined;
   const addr = tap === undefined ? advertisedAddr(listener) : `tcp@127.0.0.1:${tap.port}`;
-  const beat = heartbeat(registryUrl, addr, 1_000);
-  console.log(`${name}: ${addr}, heartbeats to the registry every second`);
+  const listed = registry.register(addr);
+  console.log(`${name}: ${addr}, registered`);
   const close = async () => {
-    await beat.stop(); // leave the registry first, then stop serving
+    await listed.stop(); // leave the registry first, then stop serving
     await Promise.all([server.close(), tap?.close()]);
   };
   return { name, close };
 }
 const servers = [await startServer('server 1', trace), await startServer('server 2')];
-await sleep(50); // let the first beats land
+await sleep(100); // let the first registrations land
 
-// The client knows only the registry. Its list may be 100 ms old (the default is 10 s).
-const xc = new XClient(new GeeRegistryDiscovery(registryUrl, 100), SelectMode.RoundRobin, {
-  codecType,
-});
+// The client knows only the registry.
+const xc = new XClient(registry.discovery, SelectMode.RoundRobin, { codecType });
 async function calls(kind: 'call' | 'broadcast') {
   for (let i = 0; i < 5; i++) {
     const args = { num1: i, num2: i * i };
@@ -78,12 +123,13 @@ async function calls(kind: 'call' | 'broadcast') {
 await calls('call');
 await calls('broadcast');
 
-// Server 2 leaves: its heartbeat stops and deregisters it, then the server closes.
+// Server 2 leaves: it deregisters (its heartbeat sends a DELETE; its etcd lease is
+// revoked), then the server closes.
 await servers[1]?.close();
 console.log('server 2 stopped and left the registry');
-await sleep(150); // the client's list is now older than 100 ms: its next call fetches it
+await sleep(150); // GeeRegistry: the list is now stale, the next call fetches it; etcd: watched
 await calls('call');
 
 await xc.close();
 await servers[0]?.close();
-await new Promise((resolve) => registryServer.close(resolve));
+await registry.close();

@@ -1,7 +1,8 @@
 /**
  * `npm test`: runs every day's tests in one node:test run with one summary.
  * `npm test -- day2` (or `-- 2`, or `npm run test:day2`) runs one day;
- * `npm test -- reliability` (`npm run test:reliability`) the fuzz, fault and load suites.
+ * `npm test -- reliability` (`npm run test:reliability`) the fuzz, fault and load suites;
+ * `npm run test:etcd` day 7's etcd registry against a real etcd.
  * Node 20 neither expands globs nor finds tests in a directory (it reports 0 tests and
  * passes), so this script lists the files itself, and fails if it runs no test.
  */
@@ -16,7 +17,7 @@ const days = readdirSync(root)
   .filter((name) => /^day\d-/.test(name))
   .sort();
 // Run only when named: they take a minute or two, and are CI's, not a learner's.
-const extra = ['reliability'];
+const extra = ['reliability', 'etcd'];
 const wanted = process.argv.slice(2).map((arg) => arg.replace(/^(day)?(\d)$/, 'day$2-'));
 const folders = [...days, ...extra];
 const unknown = wanted.filter((prefix) => !folders.some((day) => day.startsWith(prefix)));

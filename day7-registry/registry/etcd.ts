@@ -1,0 +1,71 @@
+/**
+ * Registering a server in etcd, the registry production systems run: a key under a
+ * prefix, attached to a lease (a time-to-live) that the etcd client keeps alive over one
+ * stream. If the process dies, the keep-alives stop and etcd deletes the key when the
+ * lease runs out. Beyond day 7: the chapter's last section.
+ */
+import type { Etcd3, Lease } from 'etcd3';
+import { RETRY_MS } from './registry.ts';
+
+/** Where servers are listed: one key per server, `geerpc/servers/<rpcAddr>`. */
+export const DEFAULT_PREFIX = 'geerpc/servers/';
+
+export interface EtcdRegistrationOptions {
+  /** The lease's time-to-live, in seconds: how long a dead server stays listed (default 10). */
+  ttl?: number;
+  prefix?: string;
+  /** Where a lost lease or a failed put is reported (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface EtcdRegistration {
+  /** Revokes the lease: the server is unlisted at once. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Lists `rpcAddr` in etcd until `stop()`. A lost lease (etcd was unreachable for longer
+ * than the ttl) or a failed put is logged and tried again with a new lease, every
+ * RETRY_MS: losing etcd for a while must never be fatal to the server.
+ */
+export function registerEtcd(
+  client: Etcd3,
+  rpcAddr: string,
+  { ttl = 10, prefix = DEFAULT_PREFIX, log = console.error }: EtcdRegistrationOptions = {},
+): EtcdRegistration {
+  let stopped = false;
+  let lease: Lease | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const again = (why: string) => {
+    if (stopped) return;
+    log(`rpc etcd: ${rpcAddr}: ${why}; registering again in ${RETRY_MS} ms`);
+    const old = lease;
+    lease = undefined; // so that the old lease's other failures do not retry twice
+    void old?.release(); // stops its keep-alives; a new lease replaces it
+    retry = setTimeout(register, RETRY_MS).unref();
+  };
+  const register = () => {
+    const current = client.lease(ttl); // keeps itself alive until revoked or released
+    lease = current;
+    current.on('lost', (err) => {
+      if (lease === current) again(`lease lost (${err.message})`);
+    });
+    current
+      .put(prefix + rpcAddr)
+      .value(rpcAddr)
+      .catch((err: Error) => {
+        if (lease === current) again(`cannot register (${err.message})`);
+      });
+  };
+  register();
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(retry);
+      await lease
+        ?.revoke()
+        .catch((err: Error) => log(`rpc etcd: ${rpcAddr}: revoke failed: ${err.message}`));
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Discovery from etcd: the list of servers under a key prefix, read once and then kept
+ * current by a watch, so that a server that leaves (or whose lease runs out) is dropped
+ * within milliseconds, with no polling. The same `Discovery` as day 6's: XClient does not
+ * know which registry it has. Beyond day 7: the chapter's last section.
+ */
+import type { Etcd3, Watcher } from 'etcd3';
+import { DEFAULT_PREFIX } from '../registry/etcd.ts';
+import { RETRY_MS } from '../registry/registry.ts';
+import { MultiServersDiscovery, type SelectMode } from './discovery.ts';
+
+export interface EtcdDiscoveryOptions {
+  prefix?: string;
+  /** Where a lost connection to etcd is reported (default: stderr). */
+  log?: (message: string) => void;
+  random?: () => number;
+}
+
+export class EtcdDiscovery extends MultiServersDiscovery {
+  readonly #client: Etcd3;
+  readonly #prefix: string;
+  readonly #log: (message: string) => void;
+  readonly #servers = new Set<string>();
+  readonly #ready: Promise<void>; // the first list, or the first failure to get it
+  #watcher: Watcher | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(
+    client: Etcd3,
+    { prefix = DEFAULT_PREFIX, log = console.error, random }: EtcdDiscoveryOptions = {},
+  ) {
+    super([], { random });
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#log = log;
+    this.#ready = this.#start();
+  }
+
+  /** Nothing to do: the watch keeps the list current. */
+  override async refresh(): Promise<void> {}
+
+  override async get(mode: SelectMode, key?: string): Promise<string> {
+    await this.#ready;
+    return super.get(mode, key);
+  }
+
+  override async getAll(): Promise<string[]> {
+    await this.#ready;
+    return super.getAll();
+  }
+
+  /** Ends the watch. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await this.#watcher?.cancel();
+  }
+
+  // Reads the list, then watches for changes from the revision just after it, so that
+  // no change falls between the two. Never rejects: on failure it tries again later,
+  // and the list (empty at first) keeps serving meanwhile.
+  async #start(): Promise<void> {
+    try {
+      const res = await this.#client.getAll().prefix(this.#prefix).exec();
+      for (const kv of res.kvs) this.#servers.add(kv.key.toString().slice(this.#prefix.length));
+      this.#publish();
+      const watcher = await this.#client
+        .watch()
+        .prefix(this.#prefix)
+        .startRevision(String(Number(res.header.revision) + 1))
+        .create();
+      if (this.#closed) return void (await watcher.cancel());
+      this.#watcher = watcher;
+      watcher.on('put', (kv) => this.#change(kv.key.toString(), true));
+      watcher.on('delete', (kv) => this.#change(kv.key.toString(), false));
+      // The client reconnects by itself and replays what it missed; until then, say so.
+      watcher.on('disconnected', (err) =>
+        this.#log(
+          `rpc etcd discovery: ${err.message}; still serving the last good list (${this.#servers.size})`,
+        ),
+      );
+    } catch (err) {
+      if (this.#closed) return;
+      this.#log(
+        `rpc etcd discovery: cannot list ${this.#prefix}: ${(err as Error).message}; trying again in ${RETRY_MS} ms`,
+      );
+      this.#retry = setTimeout(() => void this.#start(), RETRY_MS).unref();
+    }
+  }
+
+  #change(key: string, listed: boolean): void {
+    const addr = key.slice(this.#prefix.length);
+    if (listed) this.#servers.add(addr);
+    else this.#servers.delete(addr);
+    this.#publish();
+  }
+
+  // A key whose name is not an rpcAddr is skipped, not allowed to break the list.
+  #publish(): void {
+    const good = [...this.#servers].filter((addr) => /^[a-z]+@./.test(addr)).sort();
+    this.update(good);
+  }
+}
