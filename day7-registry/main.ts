@@ -52,7 +52,9 @@ interface DemoRegistry {
 // GeeRegistry on an HTTP server of its own; servers send heartbeats, the client polls.
 async function startGeeRegistry(): Promise<DemoRegistry> {
   const registryServer = http.createServer();
-  new GeeRegistry().handleHTTP(registryServer);
+  // A server not heard from for 3 s is dropped (the default is 5 minutes): with beats
+  // every second, a server that dies without a word is unlisted within 3 s.
+  new GeeRegistry(3_000).handleHTTP(registryServer);
   registryServer.listen(0, '127.0.0.1');
   await once(registryServer, 'listening');
   const url = `http://127.0.0.1:${(registryServer.address() as net.AddressInfo).port}/_geerpc_/registry`;

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DAY } from '../test-helpers.ts';
-import { advertisedAddr, GeeRegistry, heartbeat, type RegistryOptions } from './registry.ts';
+import { advertisedAddr, GeeRegistry, heartbeat, MAX_LIST_BYTES } from './registry.ts';
 
 interface TestRegistry {
   url: string;
@@ -20,14 +20,9 @@ interface TestRegistry {
 }
 
 /** A registry on a free loopback port (or `port`), closed when the test ends. */
-async function startRegistry(
-  t: TestContext,
-  timeout?: number,
-  options?: RegistryOptions,
-  port = 0,
-): Promise<TestRegistry> {
+async function startRegistry(t: TestContext, timeout?: number, port = 0): Promise<TestRegistry> {
   const httpServer = http.createServer();
-  new GeeRegistry(timeout, options).handleHTTP(httpServer);
+  new GeeRegistry(timeout).handleHTTP(httpServer);
   const requests: string[] = [];
   httpServer.on('request', (req: http.IncomingMessage) =>
     requests.push(`${req.method} ${req.headers['x-geerpc-server'] ?? ''}`.trim()),
@@ -123,12 +118,37 @@ describe(`${DAY}: registry`, () => {
     assert.deepEqual(await list(url), [], 'nothing bad was registered');
   });
 
-  test('holds at most maxServers; a known server may still beat when it is full', async (t) => {
-    const { url } = await startRegistry(t, undefined, { maxServers: 2 });
-    assert.equal((await send(url, 'POST', 'tcp@a:1')).status, 200);
-    assert.equal((await send(url, 'POST', 'tcp@b:1')).status, 200);
-    assert.equal((await send(url, 'POST', 'tcp@c:1')).status, 503);
-    assert.equal((await send(url, 'POST', 'tcp@a:1')).status, 200);
+  test('the list stays under MAX_LIST_BYTES (one header fetch() can read); known servers may still beat', async (t) => {
+    const { url } = await startRegistry(t);
+    const addr = (i: number) => `tcp@${'a'.repeat(190)}.${String(i).padStart(3, '0')}:1`;
+    let i = 0;
+    while ((await send(url, 'POST', addr(i))).status === 200) i++;
+    assert.equal(i, Math.floor(MAX_LIST_BYTES / (addr(0).length + 1)));
+    assert.equal((await send(url, 'POST', addr(0))).status, 200, 'a known server may beat');
+    const listed = (await send(url, 'GET')).headers.get('X-Geerpc-Servers') ?? '';
+    assert.ok(listed.length <= MAX_LIST_BYTES);
+    await send(url, 'DELETE', addr(0));
+    assert.equal((await send(url, 'POST', addr(i))).status, 200, 'room again after a DELETE');
+  });
+
+  test('odd request targets and non-ASCII addresses cost nothing (one crashed the registry)', async (t) => {
+    const { url, port } = await startRegistry(t);
+    for (const target of ['//', '//[', 'http://[::1', 'http://a:b@/']) {
+      const conn = net.connect(port, '127.0.0.1');
+      conn.on('error', () => {});
+      await once(conn, 'connect');
+      conn.end(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const [chunk] = (await once(conn, 'data')) as [Buffer];
+      assert.match(chunk.toString(), /^HTTP\/1\.1 (400|404) /, target);
+      conn.destroy();
+    }
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-Geerpc-Server': 'tcp@h\u00e9:1' },
+    });
+    assert.equal(res.status, 400);
+    await res.body?.cancel();
+    assert.deepEqual(await list(url), []);
   });
 
   test('advertises an address a client can dial, and refuses to guess for [::]', async (t) => {
@@ -179,7 +199,7 @@ describe(`${DAY}: heartbeat`, () => {
     );
 
     // A new registry on the same port knows nothing, until the next beat.
-    const second = await startRegistry(t, 1000, undefined, first.port);
+    const second = await startRegistry(t, 1000, first.port);
     await waitFor(async () => (await list(second.url)).includes('tcp@a:1'));
   });
 
@@ -193,9 +213,26 @@ describe(`${DAY}: heartbeat`, () => {
     t.after(() => beat.stop());
     await waitFor(() => logs.length === 1);
     assert.match(logs[0] as string, /next heartbeat in 1000 ms$/);
-    const again = await startRegistry(t, undefined, undefined, port);
+    const again = await startRegistry(t, undefined, port);
     for (let i = 0; i < 40 && (await list(again.url)).length === 0; i++) await sleep(50);
     assert.deepEqual(await list(again.url), ['tcp@a:1']);
+  });
+
+  test('a registry that redirects is a failed beat, not a POST turned into a GET', async (t) => {
+    const real = await startRegistry(t);
+    const moved = http.createServer((_req, res) => {
+      res.writeHead(301, { location: real.url }).end();
+    });
+    moved.listen(0, '127.0.0.1');
+    await once(moved, 'listening');
+    t.after(() => stopRegistry(moved));
+    const logs: string[] = [];
+    const url = `http://127.0.0.1:${(moved.address() as AddressInfo).port}/_geerpc_/registry`;
+    const beat = heartbeat(url, 'tcp@a:1', 60_000, { log: (m) => logs.push(m) });
+    await waitFor(() => logs.length >= 1);
+    await beat.stop();
+    assert.match(logs[0] as string, /POST .* failed: .*redirect/);
+    assert.deepEqual(await list(real.url), []);
   });
 
   test('each beat has a time limit: a registry that never answers costs one beat, not all', async (t) => {

@@ -17,13 +17,18 @@ export const DEFAULT_TIMEOUT = 5 * 60_000;
 /** After a failed request to the registry, how long before the next try, in ms. */
 export const RETRY_MS = 1_000;
 
-export interface RegistryOptions {
-  /** The most servers listed at once; a new one past it gets 503 (default 10,000). */
-  maxServers?: number;
-}
+/**
+ * The most bytes the list of servers may take. It travels in one response header, and a
+ * header is read whole: fetch() refuses one over 16 KiB, and a 2 MB list answered to
+ * every pipelined GET ran a registry out of memory (an attacker's walkthrough). A new
+ * server that would take the list past it gets 503. About 600 addresses like
+ * `tcp@10.0.0.1:9999`: a teaching registry's size.
+ */
+export const MAX_LIST_BYTES = 12 * 1024;
 
-// An rpcAddr as day 5's xDial reads it, without the comma that separates the list.
-const RPC_ADDR = /^(tcp|http|unix)@[^,\s]{1,200}$/;
+// An rpcAddr as day 5's xDial reads it: printable ASCII (a byte is a character), and no
+// comma, which separates the list.
+const RPC_ADDR = /^(tcp|http|unix)@[\x21-\x2b\x2d-\x7e]{1,200}$/;
 
 /**
  * Keeps the servers that have sent a heartbeat within `timeout` ms (0 = forever). The
@@ -32,15 +37,18 @@ const RPC_ADDR = /^(tcp|http|unix)@[^,\s]{1,200}$/;
  */
 export class GeeRegistry {
   readonly #timeout: number;
-  readonly #maxServers: number;
+  #list: string | undefined; // the X-Geerpc-Servers value, until the list changes
+  #listBytes = 0; // the list's length as a header: each address and its comma
   // rpcAddr -> when it was last heard from (performance.now(): a clock that never steps
   // back, as the wall clock can). A Map keeps insertion order, and a heartbeat re-inserts
   // its server, so the map runs from least to most recently heard.
   readonly #servers = new Map<string, number>();
 
-  constructor(timeout = DEFAULT_TIMEOUT, { maxServers = 10_000 }: RegistryOptions = {}) {
+  constructor(timeout = DEFAULT_TIMEOUT) {
+    if (!Number.isFinite(timeout) || timeout < 0) {
+      throw new TypeError(`rpc registry: timeout must be 0 (never) or more ms, got ${timeout}`);
+    }
     this.#timeout = timeout;
-    this.#maxServers = maxServers;
   }
 
   /** Serves the registry at `path` of an HTTP server of its own (other paths: 404). */
@@ -49,7 +57,9 @@ export class GeeRegistry {
       throw new Error('rpc registry: handleHTTP needs an HTTP server with no request handler');
     }
     httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (new URL(req.url ?? '', 'http://localhost').pathname !== path) reply(res, 404);
+      // Not new URL(): it throws on targets the HTTP parser lets through (`//`), and a
+      // throw here would take the whole process down.
+      if ((req.url ?? '').split('?', 1)[0] !== path) reply(res, 404);
       else this.#serve(req, res);
     });
   }
@@ -64,7 +74,8 @@ export class GeeRegistry {
   // Returns the status to answer with, and a detail for the body.
   #answer(req: IncomingMessage, res: ServerResponse): [number, string?] {
     if (req.method === 'GET') {
-      res.setHeader('X-Geerpc-Servers', [...this.#servers.keys()].sort().join(','));
+      this.#list ??= [...this.#servers.keys()].sort().join(','); // sorted once per change
+      res.setHeader('X-Geerpc-Servers', this.#list);
       return [200];
     }
     if (req.method !== 'POST' && req.method !== 'DELETE') {
@@ -75,15 +86,25 @@ export class GeeRegistry {
     if (typeof addr !== 'string' || addr === '') return [500, 'no X-Geerpc-Server header'];
     if (!RPC_ADDR.test(addr)) return [400, 'want protocol@address, at most 200 bytes, no comma'];
     if (req.method === 'DELETE') {
-      this.#servers.delete(addr);
+      this.#remove(addr);
       return [200];
     }
-    if (!this.#servers.has(addr) && this.#servers.size >= this.#maxServers) {
-      return [503, `registry full: ${this.#maxServers} servers`];
+    const known = this.#servers.delete(addr); // to the back of the line: most recently heard
+    if (!known && this.#listBytes + addr.length + 1 > MAX_LIST_BYTES) {
+      return [503, `registry full: the list may take ${MAX_LIST_BYTES} bytes`];
     }
-    this.#servers.delete(addr); // to the back of the line: most recently heard
     this.#servers.set(addr, performance.now());
+    if (!known) this.#changed(addr.length + 1);
     return [200];
+  }
+
+  #remove(addr: string): void {
+    if (this.#servers.delete(addr)) this.#changed(-(addr.length + 1));
+  }
+
+  #changed(bytes: number): void {
+    this.#listBytes += bytes;
+    this.#list = undefined;
   }
 
   // Drops the servers not heard from within the timeout. They are at the front of the
@@ -95,7 +116,7 @@ export class GeeRegistry {
     const oldest = performance.now() - this.#timeout;
     for (const [addr, seen] of this.#servers) {
       if (seen > oldest) break;
-      this.#servers.delete(addr);
+      this.#remove(addr);
     }
   }
 }
@@ -121,7 +142,7 @@ export function advertisedAddr(listener: NetServer, protocol: 'tcp' | 'http' = '
 }
 
 export interface HeartbeatOptions {
-  /** How long each beat's request may take, in ms (default: the interval, at most 10 s). */
+  /** How long each request to the registry may take, in ms (default 10 s). */
   requestTimeout?: number;
   /** Where a failed beat is reported (default: stderr). */
   log?: (message: string) => void;
@@ -142,19 +163,17 @@ export function heartbeat(
   registryUrl: string,
   rpcAddr: string,
   interval = DEFAULT_TIMEOUT - 60_000,
-  { requestTimeout = Math.min(interval, 10_000), log = console.error }: HeartbeatOptions = {},
+  { requestTimeout = 10_000, log = console.error }: HeartbeatOptions = {},
 ): Heartbeat {
   if (!Number.isSafeInteger(interval) || interval < 1 || interval > 2 ** 31 - 1) {
     throw new TypeError(`rpc registry: heartbeat interval must be 1 to 2^31-1 ms, got ${interval}`);
   }
   let stopped = false;
-  let inFlight: AbortController | undefined; // the beat being sent; stop() aborts it
   let timer: NodeJS.Timeout | undefined;
   const beat = async (): Promise<void> => {
-    inFlight = new AbortController();
     let next = interval;
     try {
-      await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout, inFlight.signal);
+      await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout);
     } catch (err) {
       // Try again soon: with the defaults, waiting a whole interval after one failure
       // would leave the server unlisted for minutes.
@@ -173,7 +192,8 @@ export function heartbeat(
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
-      inFlight?.abort();
+      // A beat in flight is waited for, not aborted: its POST may already be on the
+      // wire, and could reach the registry after our DELETE and list us again.
       await beating;
       await registryRequest(registryUrl, 'DELETE', rpcAddr, requestTimeout).catch((err) =>
         log(describe(err)),
@@ -192,14 +212,15 @@ export async function registryRequest(
   method: 'GET' | 'POST' | 'DELETE',
   rpcAddr: string | undefined,
   timeout: number,
-  signal?: AbortSignal,
 ): Promise<Headers> {
-  const limit = AbortSignal.timeout(timeout);
   try {
     const res = await fetch(url, {
       method,
       headers: rpcAddr === undefined ? {} : { 'X-Geerpc-Server': rpcAddr },
-      signal: signal === undefined ? limit : AbortSignal.any([signal, limit]),
+      signal: AbortSignal.timeout(timeout),
+      // A 301 or 302 would turn our POST into a GET, which the registry answers with
+      // 200: a beat that "succeeds" without registering anything.
+      redirect: 'error',
     });
     await res.body?.cancel(); // GeeRPC's heartbeat never closes its responses: a leak
     if (res.status !== 200) throw new Error(`answered ${res.status} ${res.statusText}`);

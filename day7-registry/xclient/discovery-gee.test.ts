@@ -54,7 +54,8 @@ describe(`${DAY}: discovery from the registry`, () => {
     await d.get(SelectMode.Random);
     assert.equal(registry.gets(), 1, 'a fresh list is not fetched again');
     await sleep(60);
-    await d.get(SelectMode.RoundRobin);
+    await d.get(SelectMode.RoundRobin); // served from the stale list, which is refreshed beside it
+    await d.refresh(); // the refresh in flight
     assert.equal(registry.gets(), 2, 'a stale one is');
   });
 
@@ -74,6 +75,7 @@ describe(`${DAY}: discovery from the registry`, () => {
     await registry.stop();
     await sleep(30);
     assert.deepEqual(await d.getAll(), ['tcp@a:1', 'tcp@b:1']);
+    await d.refresh();
     assert.equal(logs.length, 1);
     assert.match(
       logs[0] as string,
@@ -81,6 +83,7 @@ describe(`${DAY}: discovery from the registry`, () => {
     );
     // A down registry is not asked by every call: the next try waits a second.
     await d.getAll();
+    await d.refresh();
     assert.equal(logs.length, 1);
   });
 
@@ -96,10 +99,36 @@ describe(`${DAY}: discovery from the registry`, () => {
     await res.body?.cancel(); // the registry now lists nobody, as one just restarted does
     await sleep(30);
     assert.deepEqual(await d.getAll(), ['tcp@a:1']);
+    await d.refresh();
     assert.match(
       logs[0] as string,
       /lists no server \(restarted\?\); still serving the last good list \(1 server\)/,
     );
+  });
+
+  test('with a list in hand, a registry that hangs costs one call its requestTimeout, not every call', async (t) => {
+    let hang = false;
+    const fake = http.createServer((_req, res) => {
+      if (!hang) res.writeHead(200, { 'X-Geerpc-Servers': 'tcp@a:1' }).end();
+      // else: never answers
+    });
+    fake.listen(0, '127.0.0.1');
+    await once(fake, 'listening');
+    t.after(() => {
+      fake.closeAllConnections();
+      return new Promise<void>((resolve) => fake.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(fake.address() as net.AddressInfo).port}/`;
+    const d = new GeeRegistryDiscovery(url, 20, { requestTimeout: 100, log: () => {} });
+    assert.deepEqual(await d.getAll(), ['tcp@a:1']);
+    hang = true;
+    await sleep(30);
+    assert.equal(await d.get(SelectMode.Random), 'tcp@a:1'); // waits 100 ms, then the old list
+    await sleep(30);
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) assert.equal(await d.get(SelectMode.Random), 'tcp@a:1');
+    assert.ok(performance.now() - started < 50, 'the next calls did not wait for the registry');
+    await d.refresh(); // let the hung one time out before the test ends
   });
 
   test('a registry that never answers costs a call requestTimeout, not forever', async (t) => {
