@@ -31,6 +31,7 @@ export class XClient {
     this.#discovery = discovery;
     this.#mode = mode;
     this.#option = option;
+    setMaxListeners(0, this.#closing.signal); // every dial in flight listens, until it ends
   }
 
   /** Calls one server, the one the discovery picks, and resolves with its reply. */
@@ -143,15 +144,18 @@ export class XClient {
     dialing.catch(() => {
       if (this.#clients.get(rpcAddr) === dialing) this.#clients.delete(rpcAddr);
     });
-    void this.#closeUnlisted();
+    void this.#closeUnlisted(rpcAddr);
     return dialing;
   }
 
   // A new server may mean that the list has changed (a registry's does, day 7): close
   // the clients of servers no longer on it, once their calls are done, so that a list
-  // that churns does not collect connections. Never rejects.
-  async #closeUnlisted(): Promise<void> {
-    const listed = new Set(await this.#discovery.getAll().catch(() => []));
+  // that churns does not collect connections. A list that cannot be read says nothing:
+  // then nothing is closed. Never rejects.
+  async #closeUnlisted(dialled: string): Promise<void> {
+    const all = await this.#discovery.getAll().catch((): string[] => []);
+    if (all.length === 0) return;
+    const listed = new Set([...all, dialled]);
     for (const [rpcAddr, dialing] of this.#clients) {
       if (listed.has(rpcAddr)) continue;
       const client = await dialing.catch(() => undefined);

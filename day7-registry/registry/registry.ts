@@ -84,7 +84,8 @@ export class GeeRegistry {
     }
     const addr = req.headers['x-geerpc-server'];
     if (typeof addr !== 'string' || addr === '') return [500, 'no X-Geerpc-Server header'];
-    if (!RPC_ADDR.test(addr)) return [400, 'want protocol@address, at most 200 bytes, no comma'];
+    if (!RPC_ADDR.test(addr))
+      return [400, 'want tcp@, http@ or unix@ and 1-200 printable ASCII, no comma'];
     if (req.method === 'DELETE') {
       this.#remove(addr);
       return [200];

@@ -79,7 +79,8 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
   // every call instead), and the next try waits a second, so that a registry that is
   // down is not asked by every call. An empty list from a registry that listed servers a
   // moment ago is taken for a registry that has just restarted and not yet heard the
-  // heartbeats: the last good list is kept until the registry lists someone again.
+  // heartbeats: the last good list is kept until the registry lists someone again, or
+  // for DEFAULT_TIMEOUT at most.
   async #fetchList(): Promise<void> {
     try {
       const headers = await registryRequest(
