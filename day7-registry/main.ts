@@ -9,8 +9,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Etcd3 } from 'etcd3';
-import { registerEtcd } from './registry/etcd.ts';
+import { etcdClient, registerEtcd } from './registry/etcd.ts';
 import { hasEtcd, LocalEtcd } from './registry/etcd-local.ts';
 import { advertisedAddr, GeeRegistry, heartbeat } from './registry/registry.ts';
 import { Server } from './server.ts';
@@ -76,7 +75,7 @@ async function startEtcd(): Promise<DemoRegistry> {
   const etcd = new LocalEtcd();
   await etcd.start();
   console.log(`registry: etcd at ${etcd.url}`);
-  const client = new Etcd3({ hosts: etcd.url });
+  const client = etcdClient(etcd.url);
   const discovery = new EtcdDiscovery(client);
   return {
     register: (addr) => registerEtcd(client, addr, { ttl: 5 }),

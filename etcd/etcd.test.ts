@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Etcd3 } from 'etcd3';
-import { registerEtcd } from '../day7-registry/registry/etcd.ts';
+import type { Etcd3 } from 'etcd3';
+import { etcdClient, registerEtcd } from '../day7-registry/registry/etcd.ts';
 import { LocalEtcd } from '../day7-registry/registry/etcd-local.ts';
 import { advertisedAddr } from '../day7-registry/registry/registry.ts';
 import { Server } from '../day7-registry/server.ts';
@@ -33,7 +33,7 @@ function scope(t: TestContext) {
   });
   return {
     client(): Etcd3 {
-      const c = new Etcd3({ hosts: etcd.url });
+      const c = etcdClient(etcd.url);
       clients.push(c);
       return c;
     },
@@ -54,6 +54,40 @@ async function waitFor(ready: () => Promise<boolean>, ms: number): Promise<numbe
 }
 
 describe('etcd: registration and discovery', () => {
+  // First, and with short leases: the etcd3 client can leave a keep-alive timer of one
+  // ttl running after an outage (two reconnects race, one timer is never cleared), and
+  // the tests after this one outlast it.
+  test('etcd stopped and restarted: discovery keeps the last list, then catches up', {
+    timeout: 30_000,
+  }, async (t) => {
+    const my = scope(t);
+    const prefix = 'test3/';
+    const logs: string[] = [];
+    const reg = registerEtcd(my.client(), 'tcp@10.0.0.3:1', { prefix, ttl: 2, log: () => {} });
+    my.cleanup(() => reg.stop());
+    const d = new EtcdDiscovery(my.client(), { prefix, log: (m) => logs.push(m) });
+    my.cleanup(() => d.close());
+    await waitFor(async () => (await d.getAll().catch((): string[] => [])).length === 1, 2000);
+
+    await etcd.stop();
+    await sleep(300);
+    assert.deepEqual(
+      await d.getAll(),
+      ['tcp@10.0.0.3:1'],
+      'the last list serves while etcd is down',
+    );
+
+    await etcd.start();
+    const late = registerEtcd(my.client(), 'tcp@10.0.0.4:1', { prefix, ttl: 2, log: () => {} });
+    my.cleanup(() => late.stop());
+    await waitFor(async () => (await d.getAll()).length === 2, 5_000);
+    assert.deepEqual(await d.getAll(), ['tcp@10.0.0.3:1', 'tcp@10.0.0.4:1']);
+    assert.ok(
+      logs.some((m) => /still serving the last good list/.test(m)),
+      `it said so: ${logs.join(' | ')}`,
+    );
+  });
+
   test('a registered server appears in discovery; stop() removes it within a second', async (t) => {
     const my = scope(t);
     const prefix = 'test1/';
@@ -91,37 +125,6 @@ describe('etcd: registration and discovery', () => {
     await once(doomed, 'exit');
     const took = await waitFor(async () => !(await has()), 6000);
     t.diagnostic(`gone ${took.toFixed(0)} ms after its keep-alives stopped (ttl 2 s)`);
-  });
-
-  test('etcd stopped and restarted: discovery keeps the last list, then catches up', {
-    timeout: 30_000,
-  }, async (t) => {
-    const my = scope(t);
-    const prefix = 'test3/';
-    const logs: string[] = [];
-    const reg = registerEtcd(my.client(), 'tcp@10.0.0.3:1', { prefix, ttl: 10, log: () => {} });
-    my.cleanup(() => reg.stop());
-    const d = new EtcdDiscovery(my.client(), { prefix, log: (m) => logs.push(m) });
-    my.cleanup(() => d.close());
-    await waitFor(async () => (await d.getAll().catch((): string[] => [])).length === 1, 2000);
-
-    await etcd.stop();
-    await sleep(300);
-    assert.deepEqual(
-      await d.getAll(),
-      ['tcp@10.0.0.3:1'],
-      'the last list serves while etcd is down',
-    );
-
-    await etcd.start();
-    const late = registerEtcd(my.client(), 'tcp@10.0.0.4:1', { prefix, ttl: 10, log: () => {} });
-    my.cleanup(() => late.stop());
-    await waitFor(async () => (await d.getAll()).length === 2, 15_000);
-    assert.deepEqual(await d.getAll(), ['tcp@10.0.0.3:1', 'tcp@10.0.0.4:1']);
-    assert.ok(
-      logs.some((m) => /still serving the last good list \(1\)/.test(m)),
-      `it said so: ${logs.join(' | ')}`,
-    );
   });
 
   test('an XClient over EtcdDiscovery keeps its calls succeeding when one of two servers stops', async (t) => {

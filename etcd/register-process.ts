@@ -3,9 +3,8 @@
  * kills it to show that a dead server's key goes when its lease runs out.
  * Usage: register-process.ts ETCD_URL PREFIX RPC_ADDR TTL_SECONDS
  */
-import { Etcd3 } from 'etcd3';
-import { registerEtcd } from '../day7-registry/registry/etcd.ts';
+import { etcdClient, registerEtcd } from '../day7-registry/registry/etcd.ts';
 
 const [url, prefix, rpcAddr, ttl] = process.argv.slice(2) as [string, string, string, string];
-registerEtcd(new Etcd3({ hosts: url }), rpcAddr, { prefix, ttl: Number(ttl) });
+registerEtcd(etcdClient(url), rpcAddr, { prefix, ttl: Number(ttl) });
 setInterval(() => {}, 60_000); // stay alive until killed

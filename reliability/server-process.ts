@@ -8,6 +8,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { heartbeat } from '../day7-registry/registry/registry.ts';
 import { Server } from '../day7-registry/server.ts';
 import type { CallContext } from '../day7-registry/service.ts';
@@ -30,13 +31,7 @@ class Foo {
 
   // Takes `ms`, or until the server gives up (its signal): for the exactly-once suite.
   async sleep(ms: number, { signal }: CallContext): Promise<number> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await sleep(ms, undefined, { signal }).catch(() => {}); // its listener goes with it
     return ms;
   }
 }

@@ -57,6 +57,11 @@ export class LocalEtcd {
       ],
       { stdio: 'ignore' },
     );
+    // Never outlive this process: an etcd left running would hold its ports and its dir.
+    const child = this.#child;
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
     const probe = new Etcd3({ hosts: this.url });
     try {
       for (let i = 0; ; i++) {
@@ -75,7 +80,7 @@ export class LocalEtcd {
 
   async stop(): Promise<void> {
     const child = this.#child;
-    if (child === undefined || child.exitCode !== null) return;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
   }

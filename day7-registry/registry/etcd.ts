@@ -4,11 +4,21 @@
  * stream. If the process dies, the keep-alives stop and etcd deletes the key when the
  * lease runs out. Beyond day 7: the chapter's last section.
  */
-import type { Etcd3, Lease } from 'etcd3';
+import { Etcd3, type Lease } from 'etcd3';
 import { RETRY_MS } from './registry.ts';
 
 /** Where servers are listed: one key per server, `geerpc/servers/<rpcAddr>`. */
 export const DEFAULT_PREFIX = 'geerpc/servers/';
+
+// A broken watch stream is reopened after RETRY_MS, every time. The client's default
+// backoff grows towards 30 s, so a discovery learnt of changes that late after an
+// outage, and its timers (which close() does not clear) kept the process alive.
+const EVERY_RETRY = { duration: RETRY_MS, next: () => EVERY_RETRY };
+
+/** An etcd client for `url` (`http://127.0.0.1:2379`), as this course uses it. */
+export function etcdClient(url: string): Etcd3 {
+  return new Etcd3({ hosts: url, faultHandling: { watchBackoff: EVERY_RETRY } });
+}
 
 export interface EtcdRegistrationOptions {
   /** The lease's time-to-live, in seconds: how long a dead server stays listed (default 10). */

@@ -30,6 +30,11 @@ export const MAX_LIST_BYTES = 12 * 1024;
 // comma, which separates the list.
 const RPC_ADDR = /^(tcp|http|unix)@[\x21-\x2b\x2d-\x7e]{1,200}$/;
 
+/** Whether a string is an address this registry would list: tcp@, http@ or unix@. */
+export function isRpcAddr(addr: string): boolean {
+  return RPC_ADDR.test(addr);
+}
+
 /**
  * Keeps the servers that have sent a heartbeat within `timeout` ms (0 = forever). The
  * list lives in one process's memory: a teaching registry. Production systems use a
@@ -84,7 +89,7 @@ export class GeeRegistry {
     }
     const addr = req.headers['x-geerpc-server'];
     if (typeof addr !== 'string' || addr === '') return [500, 'no X-Geerpc-Server header'];
-    if (!RPC_ADDR.test(addr))
+    if (!isRpcAddr(addr))
       return [400, 'want tcp@, http@ or unix@ and 1-200 printable ASCII, no comma'];
     if (req.method === 'DELETE') {
       this.#remove(addr);

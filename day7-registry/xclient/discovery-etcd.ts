@@ -6,7 +6,7 @@
  */
 import type { Etcd3, Watcher } from 'etcd3';
 import { DEFAULT_PREFIX } from '../registry/etcd.ts';
-import { RETRY_MS } from '../registry/registry.ts';
+import { isRpcAddr, RETRY_MS } from '../registry/registry.ts';
 import { MultiServersDiscovery, type SelectMode } from './discovery.ts';
 
 export interface EtcdDiscoveryOptions {
@@ -63,6 +63,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   async #start(): Promise<void> {
     try {
       const res = await this.#client.getAll().prefix(this.#prefix).exec();
+      this.#servers.clear(); // a fresh read, after a failure too
       for (const kv of res.kvs) this.#servers.add(kv.key.toString().slice(this.#prefix.length));
       this.#publish();
       const watcher = await this.#client
@@ -74,19 +75,34 @@ export class EtcdDiscovery extends MultiServersDiscovery {
       this.#watcher = watcher;
       watcher.on('put', (kv) => this.#change(kv.key.toString(), true));
       watcher.on('delete', (kv) => this.#change(kv.key.toString(), false));
-      // The client reconnects by itself and replays what it missed; until then, say so.
-      watcher.on('disconnected', (err) =>
-        this.#log(
-          `rpc etcd discovery: ${err.message}; still serving the last good list (${this.#servers.size})`,
-        ),
-      );
+      // The client reconnects by itself (every RETRY_MS, see etcdClient) and replays what
+      // it missed; until then, say so, once per outage.
+      let connected = true;
+      watcher.on('connected', () => {
+        connected = true;
+      });
+      watcher.on('disconnected', (err) => {
+        if (!connected) return;
+        connected = false;
+        this.#log(`rpc etcd discovery: ${err.message}; still serving the last good list`);
+      });
+      // etcd cancels a watch whose start revision has been compacted away: then nothing
+      // more would ever arrive. Read the list again and watch from there.
+      watcher.on('error', (err) => {
+        if (this.#watcher !== watcher || this.#closed) return;
+        this.#watcher = undefined;
+        void watcher.cancel().catch(() => {});
+        this.#again(`watch ended: ${err.message}`);
+      });
     } catch (err) {
-      if (this.#closed) return;
-      this.#log(
-        `rpc etcd discovery: cannot list ${this.#prefix}: ${(err as Error).message}; trying again in ${RETRY_MS} ms`,
-      );
-      this.#retry = setTimeout(() => void this.#start(), RETRY_MS).unref();
+      this.#again(`cannot list ${this.#prefix}: ${(err as Error).message}`);
     }
+  }
+
+  #again(why: string): void {
+    if (this.#closed) return;
+    this.#log(`rpc etcd discovery: ${why}; reading the list again in ${RETRY_MS} ms`);
+    this.#retry = setTimeout(() => void this.#start(), RETRY_MS).unref();
   }
 
   #change(key: string, listed: boolean): void {
@@ -96,9 +112,9 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     this.#publish();
   }
 
-  // A key whose name is not an rpcAddr is skipped, not allowed to break the list.
+  // A key whose name is not an rpcAddr (by GeeRegistry's rule) is skipped, not allowed
+  // to break the list or to be called.
   #publish(): void {
-    const good = [...this.#servers].filter((addr) => /^[a-z]+@./.test(addr)).sort();
-    this.update(good);
+    this.update([...this.#servers].filter(isRpcAddr).sort());
   }
 }
