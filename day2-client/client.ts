@@ -6,13 +6,12 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
-import { encodeFrames, FrameReader } from './codec/frame.ts';
+import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
-import { DEFAULT_OPTION, type Option, type OptionReply } from './server.ts';
-
-// Unsent request bytes past which call() waits for them to drain before it sends more:
-// a server that stops reading must not make the client buffer without bound.
-const MAX_UNSENT_BYTES = 1024 * 1024;
+import { tcpAddress } from './guard/address.ts';
+import { MAX_UNSENT_BYTES } from './guard/client-limits.ts';
+import { describe } from './guard/text.ts';
+import { DEFAULT_OPTION, encodeJsonFrame, type Option, type OptionReply } from './protocol.ts';
 
 /** One RPC in flight. `done` resolves with the call itself once it has a reply or an error. */
 export class Call {
@@ -65,9 +64,8 @@ export class Client {
 
   /** Makes a call and resolves with its reply, or rejects with its error. */
   async call<Reply = unknown>(serviceMethod: string, args: unknown): Promise<Reply> {
-    // Backpressure: while the server leaves too much of what we sent unread, wait. A
-    // loop, because every waiting call wakes at the same 'drain' and the first ones to
-    // run may fill the buffer again.
+    // Backpressure: while the server leaves too much unread, wait (a loop: every waiting
+    // call wakes at the same 'drain', and the first to run may fill the buffer again).
     while (this.#codec.writableLength > MAX_UNSENT_BYTES) await this.#codec.drained();
     const call = await this.go(serviceMethod, args).done;
     if (call.error !== undefined) {
@@ -196,7 +194,10 @@ export async function dial(
   option: Partial<Option> = {},
 ): Promise<Client> {
   const opt = withDefaults(option); // the caller's object stays as it was
-  const conn = net.connect(connectOptions(network, address));
+  if (network !== 'tcp' && network !== 'unix') {
+    throw new RpcError(`rpc client: unsupported network ${network}`);
+  }
+  const conn = net.connect(network === 'unix' ? { path: address } : tcpAddress(address));
   await once(conn, 'connect'); // rejects with the connection error (ECONNREFUSED, ...)
   return newClient(conn, opt);
 }
@@ -207,7 +208,7 @@ export async function newClient(conn: net.Socket, option: Option): Promise<Clien
   conn.setNoDelay(true);
   const reader = new FrameReader(conn);
   try {
-    conn.write(encodeFrames(Buffer.from(JSON.stringify(option))));
+    conn.write(encodeJsonFrame(option));
     const reply = await readOptionReply(reader);
     if (reply.error !== '')
       throw new RpcError(`rpc client: server refused the option: ${reply.error}`);
@@ -235,24 +236,4 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');
   }
   return { error: reply.error };
-}
-
-function connectOptions(network: Network, address: string): net.NetConnectOpts {
-  if (network === 'unix') return { path: address };
-  if (network !== 'tcp') throw new RpcError(`rpc client: unsupported network ${network}`);
-  const colon = address.lastIndexOf(':');
-  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'); // [::1]:80 -> ::1
-  const port = Number(address.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new RpcError(`rpc client: bad tcp address ${JSON.stringify(address)}, want host:port`);
-  }
-  return { host: host || 'localhost', port };
-}
-
-function describe(err: unknown): string {
-  try {
-    return String(err instanceof Error ? err.message : err);
-  } catch {
-    return 'a value that cannot be shown as text';
-  }
 }

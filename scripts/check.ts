@@ -5,18 +5,25 @@
  *   that differ from day N-1, each marked new or modified correctly;
  * - every line of a code excerpt in a chapter (a ```ts block that opens with `// file.ts`)
  *   is a line of that file, so that excerpts cannot drift from the code;
- * - no day imports from another day.
- * Each failure names the day and the file.
+ * - no day imports from another day;
+ * - the figures rules of check-figures.ts: each chapter's line counts are `npm run loc`'s
+ *   (its title paragraph says `**N lesson lines**` and `M guard lines`), benchmark
+ *   figures appear only in PERFORMANCE.md, and the root README's "Where to look for X"
+ *   table names files and names that exist.
+ * Each failure names the day and the file, and what to write instead.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import { checkBenchFigures, checkLineCounts, checkWhereToLook } from './check-figures.ts';
 import { compareDays, listDays, listFiles, root } from './days.ts';
+import { type DaySize, daySize } from './size.ts';
 
 // Lines that are only there to abridge an excerpt: blank, `...`, or a `// ...` comment.
 const ABRIDGED = /^(\.\.\.|\/\/ \.\.\..*)?$/;
 
 const problems: string[] = [];
 const days = listDays();
+const sizes = days.map(daySize);
 
 days.forEach((day, i) => {
   const previous = i === 0 ? undefined : days[i - 1];
@@ -25,7 +32,10 @@ days.forEach((day, i) => {
   checkChapter(day, previous, added, modified);
   checkExcerpts(day);
   checkImports(day);
+  problems.push(...checkLineCounts(sizes[i] as DaySize, sizes[i - 1]));
+  problems.push(...checkBenchFigures(`${day}/README.md`));
 });
+problems.push(...checkBenchFigures('README.md'), ...checkWhereToLook());
 
 for (const problem of problems) console.error(`course check: ${problem}`);
 if (problems.length > 0) process.exit(1);

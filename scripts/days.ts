@@ -1,6 +1,6 @@
 /**
  * What the course tooling knows about day folders: which exist, and which files one
- * day adds, changes or drops against the day before. Used by diff.ts and check.ts.
+ * day adds, changes or drops against the day before. Used by diff.ts, check.ts and size.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

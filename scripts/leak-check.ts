@@ -8,6 +8,9 @@
  * before it fires. It fires only when something else keeps the process alive after the
  * last test: exactly a leak. (A root `after()` hook does not work here: preloaded, it
  * runs before the file's tests have even been registered.)
+ *
+ * It also fails a test that waits for something that never comes, by its own name and
+ * within seconds, instead of the runner's per-file timeout naming only the file.
  */
 import { afterEach, beforeEach } from 'node:test';
 
@@ -16,14 +19,29 @@ import { afterEach, beforeEach } from 'node:test';
 // later, which is the library's and ends by itself; a real leak outlives 3 s too.
 const GRACE_MS = Number(process.env.LEAK_GRACE_MS) || 1000;
 
+// Longer than any one day test takes under CI's load (the slowest take about 2 s); the
+// reliability and etcd suites set their own (scripts/test.ts).
+const HANG_MS = Number(process.env.TEST_HANG_MS) || 10_000;
+
 // Handles that belong to the runner itself, not to the code under test.
 const IGNORED = new Set(['TTYWrap', 'PipeWrap', 'FSReqCallback', 'FileHandle', 'Immediate']);
 
 // Only inside the runner's child processes (one per test file), not the parent.
 if (process.env.NODE_TEST_CONTEXT !== undefined) {
   let watchdog: NodeJS.Timeout | undefined;
-  beforeEach(() => clearTimeout(watchdog));
+  let hang: NodeJS.Timeout | undefined;
+  beforeEach((t) => {
+    clearTimeout(watchdog);
+    hang = setTimeout(() => {
+      const open = process.getActiveResourcesInfo().filter((name) => !IGNORED.has(name));
+      console.error(
+        `${process.argv[1]}: test "${t.name}" has not finished after ${HANG_MS} ms; it waits on: ${open.join(', ')}`,
+      );
+      process.exit(1);
+    }, HANG_MS).unref();
+  });
   afterEach(() => {
+    clearTimeout(hang);
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
       const open = process.getActiveResourcesInfo().filter((name) => !IGNORED.has(name));

@@ -60,7 +60,11 @@ const result = spawnSync(
     cwd: root,
     stdio: 'inherit',
     // See scripts/leak-check.ts: the etcd client's own reconnect timer outlives 1 s.
-    env: chosen.includes('etcd') ? { ...process.env, LEAK_GRACE_MS: '3000' } : process.env,
+    env: {
+      ...process.env,
+      ...(chosen.includes('etcd') && { LEAK_GRACE_MS: '3000' }),
+      ...(chosen.some((d) => extra.includes(d)) && { TEST_HANG_MS: '300000' }),
+    },
   },
 );
 if (result.status !== 0) {
