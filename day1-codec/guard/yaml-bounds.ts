@@ -5,7 +5,7 @@
  * first (iteratively), this file checks its depth, and only then is it composed.
  * Added on day 1.
  */
-import { DepthError, MAX_DEPTH } from './depth.ts';
+import { MAX_DEPTH, tooDeep } from './depth.ts';
 
 /**
  * The largest YAML payload decoded: 8 KiB. The syntax tree costs about 500 bytes of
@@ -29,7 +29,7 @@ export function checkYamlTokens(tokens: unknown[]): void {
     const [node, outer] = next;
     if (typeof node !== 'object' || node === null) continue;
     const depth = COLLECTIONS.has((node as { type?: string }).type ?? '') ? outer + 1 : outer;
-    if (depth > MAX_DEPTH) throw new DepthError(`value nests deeper than ${MAX_DEPTH} levels`);
+    if (depth > MAX_DEPTH) throw tooDeep();
     for (const child of Object.values(node)) stack.push([child, depth]);
   }
 }

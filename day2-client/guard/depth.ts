@@ -11,18 +11,7 @@ export class DepthError extends Error {
   override name = 'DepthError';
 }
 
-const tooDeep = () => new DepthError(`value nests deeper than ${MAX_DEPTH} levels`);
-
-/** Throws DepthError when `value` nests deeper than MAX_DEPTH; recursion stops there too. */
-export function checkDepth(value: unknown, depth = 1): void {
-  if (typeof value !== 'object' || value === null) return;
-  if (depth > MAX_DEPTH) throw tooDeep();
-  if (Array.isArray(value)) {
-    for (const item of value) checkDepth(item, depth + 1);
-  } else {
-    for (const key in value) checkDepth((value as Record<string, unknown>)[key], depth + 1);
-  }
-}
+export const tooDeep = () => new DepthError(`value nests deeper than ${MAX_DEPTH} levels`);
 
 const [QUOTE, BACKSLASH, OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT] = [...'"\\[{]}'].map(
   (c) => c.charCodeAt(0),
