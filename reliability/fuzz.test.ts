@@ -37,7 +37,7 @@ function attack(random: Random): { bytes: Buffer; http: boolean; kind: string } 
   const codec = CODECS[int(random, CODECS.length)] as keyof typeof encodings;
   const enc = encodings[codec];
   const header = { serviceMethod: 'Foo.echo', seq: int(random, 1e6), error: '' };
-  switch (int(random, 9)) {
+  switch (int(random, 10)) {
     case 0:
       return { kind: 'random bytes', http: false, bytes: bytes(random, 1 + int(random, 2000)) };
     case 1: {
@@ -116,6 +116,26 @@ function attack(random: Random): { bytes: Buffer; http: boolean; kind: string } 
           ),
         ]),
       };
+    case 9: {
+      // Length headers that lie: arrays, maps and strings of 2^32-1, nested up to 20 deep.
+      const lies = [
+        Buffer.of(0xdd, 0xff, 0xff, 0xff, 0xff),
+        Buffer.of(0xdf, 0x01, 0xff, 0xff, 0xff),
+      ];
+      const heads = Array.from(
+        { length: 1 + int(random, 20) },
+        () => lies[int(random, 2)] as Buffer,
+      );
+      const body = Buffer.concat([...heads, Buffer.of(0xdb, 0xff, 0xff, 0xff, 0xff)]);
+      return {
+        kind: 'length lies',
+        http: false,
+        bytes: Buffer.concat([
+          option('application/msgpack'),
+          encodeFrames(Buffer.from(encodings['application/msgpack'].encode(header)), body),
+        ]),
+      };
+    }
     default: {
       const head = [
         'CONNECT /_geerpc_',
@@ -134,6 +154,10 @@ function attack(random: Random): { bytes: Buffer; http: boolean; kind: string } 
   }
 }
 
+// Connection i's own random source: its draws never depend on how connections interleave.
+const connectionRandom = (seed: number, i: number) =>
+  seeded((seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0);
+
 // Sends the bytes, reads whatever comes for a moment, then goes: by closing, or by a reset.
 async function hit(port: number, payload: Buffer, random: Random): Promise<void> {
   const conn = net.connect(port, '127.0.0.1');
@@ -147,9 +171,18 @@ async function hit(port: number, payload: Buffer, random: Random): Promise<void>
 }
 
 describe('reliability: fuzzing the server', () => {
+  test('a seed replays: each connection draws from a source of its own, in any order', () => {
+    const script = (i: number) => {
+      const random = connectionRandom(SEED, i);
+      return [attack(random).bytes.toString('hex'), random()];
+    };
+    const forward = Array.from({ length: 50 }, (_, i) => script(i));
+    const backward = Array.from({ length: 50 }, (_, i) => script(49 - i)).reverse();
+    assert.deepEqual(backward, forward);
+  });
+
   test(`${ITERATIONS} hostile connections (seed ${SEED}) cost a well-behaved client nothing`, async (t) => {
     const server = await startServerProcess(t);
-    const random = seeded(SEED);
 
     // The good client calls throughout, over TCP and over HTTP.
     const good = await Promise.all([
@@ -173,6 +206,9 @@ describe('reliability: fuzzing the server', () => {
     const kinds = new Map<string, number>();
     const inFlight = new Set<Promise<void>>();
     for (let i = 0; i < ITERATIONS; i++) {
+      // A generator per connection, seeded from the run's seed and the connection's index:
+      // its draws then never depend on how the connections interleave, and a seed replays.
+      const random = connectionRandom(SEED, i);
       const { bytes: payload, http, kind } = attack(random);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       const p = hit(http ? server.http : server.tcp, payload, random).finally(() =>

@@ -54,4 +54,16 @@ describe(`${DAY}: requests in flight`, () => {
     await tick();
     assert.equal(idle, true);
   });
+
+  test('wakes every waiter when a request finishes, room() and idle() alike', async () => {
+    const inFlight = new InFlight(1, 1024);
+    const a = handling();
+    inFlight.add(1, a.done);
+    const woken: string[] = [];
+    void inFlight.room().then(() => woken.push('room'));
+    void inFlight.idle().then(() => woken.push('idle'));
+    a.finish();
+    await tick();
+    assert.deepEqual(woken.sort(), ['idle', 'room']);
+  });
 });

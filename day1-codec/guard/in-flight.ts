@@ -10,7 +10,8 @@ export class InFlight {
   readonly #maxBytes: number;
   #count = 0;
   #bytes = 0;
-  #wake: (() => void) | undefined; // the room() or idle() waiting, if any
+  #finish: Promise<void> | undefined; // resolves at the next finish, for every waiter
+  #wake = () => {};
 
   constructor(maxCount: number, maxBytes: number) {
     this.#maxCount = maxCount;
@@ -34,9 +35,8 @@ export class InFlight {
     void handling.then(() => {
       this.#count--;
       this.#bytes -= bytes;
-      const wake = this.#wake;
-      this.#wake = undefined;
-      wake?.();
+      this.#finish = undefined;
+      this.#wake();
     });
   }
 
@@ -46,8 +46,9 @@ export class InFlight {
   }
 
   #finished(): Promise<void> {
-    return new Promise((resolve) => {
+    this.#finish ??= new Promise((resolve) => {
       this.#wake = resolve;
     });
+    return this.#finish;
   }
 }
