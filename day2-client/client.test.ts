@@ -287,6 +287,12 @@ describe(`${DAY}: client`, () => {
     assert.deepEqual(DEFAULT_OPTION, { magicNumber: MAGIC_NUMBER, codecType: 'application/json' });
   });
 
+  test('dial takes an option field given as undefined to mean its default', async (t) => {
+    const { port } = await startServer(t);
+    const client = await dialed(t, port, { codecType: undefined });
+    assert.deepEqual(await client.call('Foo.Sum', 'json'), expectedReply(1, 'json'));
+  });
+
   test('dial rejects with the connection error when nothing listens', async () => {
     const listener = net.createServer().listen(0, '127.0.0.1');
     await once(listener, 'listening');

@@ -20,23 +20,21 @@ export class Call {
   readonly args: unknown;
   reply: unknown;
   error: Error | undefined;
+  #resolve!: (call: Call) => void;
   // `done` never rejects, as Go's Done channel never carries an error: a call started
   // with `go()` and never awaited must not become an unhandled rejection.
-  readonly done: Promise<Call>;
-  readonly #resolve: (call: Call) => void;
+  readonly done = new Promise<Call>((resolve) => {
+    this.#resolve = resolve;
+  });
 
   constructor(serviceMethod: string, args: unknown) {
     this.serviceMethod = serviceMethod;
     this.args = args;
-    let resolve!: (call: Call) => void;
-    this.done = new Promise((r) => {
-      resolve = r;
-    });
-    this.#resolve = resolve;
   }
 
-  /** Completes the call. Only the client calls this, exactly once per call. */
-  finish(): void {
+  /** Completes the call, failed with `error` if one is given. Only the client calls this, once. */
+  finish(error?: Error): void {
+    if (error !== undefined) this.error = error;
     this.#resolve(this);
   }
 }
@@ -97,16 +95,14 @@ export class Client {
     } catch (err) {
       // Nothing was sent (the codec encodes before it writes), so nothing will answer.
       this.#removeCall(seq);
-      call.error = new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err });
-      call.finish();
+      call.finish(new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err }));
     }
   }
 
   #registerCall(call: Call): number | undefined {
     if (this.#closing || this.#shutdown !== undefined) {
       const err = this.#shutdown ?? new ShutdownError('rpc client: connection is shut down');
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
       return undefined;
     }
     call.seq = this.#seq++;
@@ -125,10 +121,9 @@ export class Client {
   #terminateCalls(err: ShutdownError): void {
     this.#shutdown = err;
     for (const call of this.#pending.values()) {
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      this.#removeCall(call.seq);
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
     }
-    this.#pending.clear();
   }
 
   // The one receive loop of this connection: read a response, find its call, finish it.
@@ -140,15 +135,12 @@ export class Client {
         if (h === null) break;
         // Read the body before looking up the call, so that the stream stays in step
         // even when the call is no longer pending.
-        const body = await this.#readReply();
+        const body = await this.#codec.readBody().catch(undecodable);
         const call = this.#removeCall(h.seq);
         if (call === undefined) continue; // nobody is waiting for this reply: drop it
         if (h.error !== '') call.error = new ServerError(h.error);
-        else if (body instanceof CodecError) {
-          call.error = new RpcError(`rpc client: cannot decode reply: ${body.message}`, {
-            cause: body,
-          });
-        } else call.reply = body;
+        else if (body instanceof RpcError) call.error = body;
+        else call.reply = body;
         call.finish();
       }
       err = new ShutdownError('rpc client: connection closed by the server');
@@ -159,27 +151,20 @@ export class Client {
     this.#terminateCalls(err);
     void this.#codec.close(); // never rejects; resolves once the socket is closed
   }
+}
 
-  // A reply's body, or the CodecError that says why it does not decode: that costs its
-  // call an error, not the connection, since the stream is still in step.
-  async #readReply(): Promise<unknown> {
-    try {
-      return await this.#codec.readBody();
-    } catch (err) {
-      if (err instanceof CodecError) return err;
-      throw err;
-    }
-  }
+// A reply whose frame arrived whole but does not decode costs its call an error, not the
+// connection: the stream is still in step. Any other error ends the connection.
+function undecodable(err: unknown): RpcError {
+  if (!(err instanceof CodecError)) throw err;
+  return new RpcError(`rpc client: cannot decode reply: ${err.message}`, { cause: err });
 }
 
 // The option to send: the caller's fields over the defaults. A field given as undefined
 // means "the default" (`{ codecType: undefined }` must not send a missing codec).
 function withDefaults(option: Partial<Option>): Option {
-  const opt: Option = { ...DEFAULT_OPTION };
-  for (const [key, value] of Object.entries(option)) {
-    if (value !== undefined) Object.assign(opt, { [key]: value });
-  }
-  return opt;
+  const given = Object.entries(option).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_OPTION, ...Object.fromEntries(given) };
 }
 
 export type Network = 'tcp' | 'unix';

@@ -110,10 +110,8 @@ export class Server {
       inFlight.add(codec.bytesRead - before, handling);
     }
     // As GeeRPC's wg.Wait(): let running handlers reply and the replies leave, then close.
-    await within(
-      closeTimeout,
-      inFlight.idle().then(() => codec.drained()),
-    );
+    const finished = inFlight.idle().then(() => codec.drained());
+    await within(closeTimeout, finished);
     await codec.close();
   }
 
@@ -165,8 +163,8 @@ function checkOption(frame: Buffer): Option | string {
   }
   const { magicNumber: magic, codecType } = option;
   if (magic !== MAGIC_NUMBER) {
-    const hex = Number.isSafeInteger(magic) && `0x${(magic as number).toString(16)}`;
-    return `invalid magic number ${quote(hex || String(JSON.stringify(magic)))}`;
+    const hex = `0x${Number(magic).toString(16)}`;
+    return `invalid magic number ${quote(Number.isSafeInteger(magic) ? hex : String(JSON.stringify(magic)))}`;
   }
   if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {
     return `unsupported codec ${quote(describe(codecType))}`;

@@ -6,13 +6,12 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
-import { encodeFrames, FrameReader } from './codec/frame.ts';
+import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
-import { DEFAULT_OPTION, type Option, type OptionReply } from './server.ts';
-
-// Unsent request bytes past which call() waits for them to drain before it sends more:
-// a server that stops reading must not make the client buffer without bound.
-const MAX_UNSENT_BYTES = 1024 * 1024;
+import { tcpAddress } from './guard/address.ts';
+import { MAX_UNSENT_BYTES } from './guard/client-limits.ts';
+import { describe } from './guard/text.ts';
+import { DEFAULT_OPTION, encodeJsonFrame, type Option, type OptionReply } from './protocol.ts';
 
 /** One RPC in flight. `done` resolves with the call itself once it has a reply or an error. */
 export class Call {
@@ -21,33 +20,24 @@ export class Call {
   readonly args: unknown;
   reply: unknown;
   error: Error | undefined;
+  #resolve!: (call: Call) => void;
   // `done` never rejects, as Go's Done channel never carries an error: a call started
   // with `go()` and never awaited must not become an unhandled rejection.
-  readonly done: Promise<Call>;
-  readonly #resolve: (call: Call) => void;
+  readonly done = new Promise<Call>((resolve) => {
+    this.#resolve = resolve;
+  });
 
   constructor(serviceMethod: string, args: unknown) {
     this.serviceMethod = serviceMethod;
     this.args = args;
-    let resolve!: (call: Call) => void;
-    this.done = new Promise((r) => {
-      resolve = r;
-    });
-    this.#resolve = resolve;
   }
 
-  /** Completes the call. Only the client calls this, exactly once per call. */
-  finish(): void {
+  /** Completes the call, failed with `error` if one is given. Only the client calls this, once. */
+  finish(error?: Error): void {
+    if (error !== undefined) this.error = error;
     this.#resolve(this);
   }
 }
-
-type Callable = (...args: never[]) => unknown;
-
-// The names a stub offers: T's methods, less the `_`-prefixed ones the server keeps to itself.
-type RemoteMethodName<T> = {
-  [K in keyof T]: K extends `_${string}` ? never : T[K] extends Callable ? K : never;
-}[keyof T];
 
 /**
  * A service's methods as the client sees them: same names, same argument, and a promise
@@ -55,10 +45,14 @@ type RemoteMethodName<T> = {
  * type does not compile. Only the types travel from server to client, never the class.
  */
 export type Stub<T> = {
-  [K in RemoteMethodName<T>]: T[K] extends (...args: infer A) => infer R
+  [K in keyof T as Published<K, T[K]>]: T[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>>
     : never;
 };
+
+// The keys a stub offers: T's methods, less the `_`-prefixed ones the server keeps to itself.
+type Published<K, V> = K extends `_${string}` ? never : V extends Method ? K : never;
+type Method = (...args: never[]) => unknown;
 
 export class Client {
   readonly #codec: Codec;
@@ -83,9 +77,8 @@ export class Client {
 
   /** Makes a call and resolves with its reply, or rejects with its error. */
   async call<Reply = unknown>(serviceMethod: string, args: unknown): Promise<Reply> {
-    // Backpressure: while the server leaves too much of what we sent unread, wait. A
-    // loop, because every waiting call wakes at the same 'drain' and the first ones to
-    // run may fill the buffer again.
+    // Backpressure: while the server leaves too much unread, wait (a loop: every waiting
+    // call wakes at the same 'drain', and the first to run may fill the buffer again).
     while (this.#codec.writableLength > MAX_UNSENT_BYTES) await this.#codec.drained();
     const call = await this.go(serviceMethod, args).done;
     if (call.error !== undefined) {
@@ -104,14 +97,13 @@ export class Client {
    * the server until a call is made.
    */
   stub<T>(serviceName: string): Stub<T> {
-    const handler: ProxyHandler<object> = {
-      get: (_target, name) => {
-        // `then` must be missing, or `await stub` would call a remote method named then.
-        if (typeof name !== 'string' || name === 'then') return undefined;
-        return (args: unknown) => this.call(`${serviceName}.${name}`, args);
-      },
-    };
-    return new Proxy({}, handler) as Stub<T>;
+    return new Proxy({} as Stub<T>, {
+      // `then` must be missing, or `await stub` would call a remote method named then.
+      get: (_target, name) =>
+        typeof name === 'string' && name !== 'then'
+          ? (args: unknown) => this.call(`${serviceName}.${name}`, args)
+          : undefined,
+    });
   }
 
   /** False once the client is closed or its connection is lost. */
@@ -133,16 +125,14 @@ export class Client {
     } catch (err) {
       // Nothing was sent (the codec encodes before it writes), so nothing will answer.
       this.#removeCall(seq);
-      call.error = new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err });
-      call.finish();
+      call.finish(new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err }));
     }
   }
 
   #registerCall(call: Call): number | undefined {
     if (this.#closing || this.#shutdown !== undefined) {
       const err = this.#shutdown ?? new ShutdownError('rpc client: connection is shut down');
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
       return undefined;
     }
     call.seq = this.#seq++;
@@ -161,10 +151,9 @@ export class Client {
   #terminateCalls(err: ShutdownError): void {
     this.#shutdown = err;
     for (const call of this.#pending.values()) {
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      this.#removeCall(call.seq);
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
     }
-    this.#pending.clear();
   }
 
   // The one receive loop of this connection: read a response, find its call, finish it.
@@ -176,15 +165,12 @@ export class Client {
         if (h === null) break;
         // Read the body before looking up the call, so that the stream stays in step
         // even when the call is no longer pending.
-        const body = await this.#readReply();
+        const body = await this.#codec.readBody().catch(undecodable);
         const call = this.#removeCall(h.seq);
         if (call === undefined) continue; // nobody is waiting for this reply: drop it
         if (h.error !== '') call.error = new ServerError(h.error);
-        else if (body instanceof CodecError) {
-          call.error = new RpcError(`rpc client: cannot decode reply: ${body.message}`, {
-            cause: body,
-          });
-        } else call.reply = body;
+        else if (body instanceof RpcError) call.error = body;
+        else call.reply = body;
         call.finish();
       }
       err = new ShutdownError('rpc client: connection closed by the server');
@@ -195,27 +181,20 @@ export class Client {
     this.#terminateCalls(err);
     void this.#codec.close(); // never rejects; resolves once the socket is closed
   }
+}
 
-  // A reply's body, or the CodecError that says why it does not decode: that costs its
-  // call an error, not the connection, since the stream is still in step.
-  async #readReply(): Promise<unknown> {
-    try {
-      return await this.#codec.readBody();
-    } catch (err) {
-      if (err instanceof CodecError) return err;
-      throw err;
-    }
-  }
+// A reply whose frame arrived whole but does not decode costs its call an error, not the
+// connection: the stream is still in step. Any other error ends the connection.
+function undecodable(err: unknown): RpcError {
+  if (!(err instanceof CodecError)) throw err;
+  return new RpcError(`rpc client: cannot decode reply: ${err.message}`, { cause: err });
 }
 
 // The option to send: the caller's fields over the defaults. A field given as undefined
 // means "the default" (`{ codecType: undefined }` must not send a missing codec).
 function withDefaults(option: Partial<Option>): Option {
-  const opt: Option = { ...DEFAULT_OPTION };
-  for (const [key, value] of Object.entries(option)) {
-    if (value !== undefined) Object.assign(opt, { [key]: value });
-  }
-  return opt;
+  const given = Object.entries(option).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_OPTION, ...Object.fromEntries(given) };
 }
 
 export type Network = 'tcp' | 'unix';
@@ -230,7 +209,10 @@ export async function dial(
   option: Partial<Option> = {},
 ): Promise<Client> {
   const opt = withDefaults(option); // the caller's object stays as it was
-  const conn = net.connect(connectOptions(network, address));
+  if (network !== 'tcp' && network !== 'unix') {
+    throw new RpcError(`rpc client: unsupported network ${network}`);
+  }
+  const conn = net.connect(network === 'unix' ? { path: address } : tcpAddress(address));
   await once(conn, 'connect'); // rejects with the connection error (ECONNREFUSED, ...)
   return newClient(conn, opt);
 }
@@ -241,7 +223,7 @@ export async function newClient(conn: net.Socket, option: Option): Promise<Clien
   conn.setNoDelay(true);
   const reader = new FrameReader(conn);
   try {
-    conn.write(encodeFrames(Buffer.from(JSON.stringify(option))));
+    conn.write(encodeJsonFrame(option));
     const reply = await readOptionReply(reader);
     if (reply.error !== '')
       throw new RpcError(`rpc client: server refused the option: ${reply.error}`);
@@ -269,24 +251,4 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');
   }
   return { error: reply.error };
-}
-
-function connectOptions(network: Network, address: string): net.NetConnectOpts {
-  if (network === 'unix') return { path: address };
-  if (network !== 'tcp') throw new RpcError(`rpc client: unsupported network ${network}`);
-  const colon = address.lastIndexOf(':');
-  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'); // [::1]:80 -> ::1
-  const port = Number(address.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new RpcError(`rpc client: bad tcp address ${JSON.stringify(address)}, want host:port`);
-  }
-  return { host: host || 'localhost', port };
-}
-
-function describe(err: unknown): string {
-  try {
-    return String(err instanceof Error ? err.message : err);
-  } catch {
-    return 'a value that cannot be shown as text';
-  }
 }

@@ -3,6 +3,7 @@
  * `server.register(new Foo())` publishes `Foo.sum` and its siblings. Mirrors GeeRPC's
  * service.go, with JavaScript's prototype chain in place of Go's reflect. Added on day 3.
  */
+import { checkReceiver } from './guard/receiver.ts';
 
 // A published method: takes the request's argument, returns the reply or a promise of it.
 type Method = (this: object, args: unknown) => unknown;
@@ -25,7 +26,8 @@ export class Service {
 
   /** Throws, saying why, when the receiver cannot be a service. */
   constructor(receiver: object) {
-    this.name = serviceName(receiver);
+    checkReceiver(receiver);
+    this.name = receiver.constructor.name; // JavaScript keeps the class's name at run time
     this.receiver = receiver;
     this.methods = findMethods(receiver);
     if (this.methods.size === 0) {
@@ -40,22 +42,6 @@ export class Service {
     m.numCalls++;
     return await m.method.call(this.receiver, argv);
   }
-}
-
-// The service's name is its class's name. JavaScript keeps that at run time, on the
-// constructor; an anonymous class or a plain object has no name worth publishing.
-function serviceName(receiver: unknown): string {
-  if (typeof receiver === 'function') {
-    throw new TypeError(`rpc server: register an instance, not the class: new ${receiver.name}()`);
-  }
-  if (typeof receiver !== 'object' || receiver === null) {
-    throw new TypeError(`rpc server: register needs an object, got ${String(receiver)}`);
-  }
-  const ctor = receiver.constructor;
-  if (typeof ctor !== 'function' || ctor === Object || ctor.name === '') {
-    throw new TypeError('rpc server: register needs an instance of a named class');
-  }
-  return ctor.name;
 }
 
 // Walks the prototype chain, most derived class first, up to (not including)

@@ -1,9 +1,10 @@
 /**
  * Tests of the client: many calls on one connection, replies in any order, errors,
- * lost connections, close(), and dial's failures. Added on day 2.
+ * lost connections, close(), and dial's failures. Added on day 2; day 4 added what
+ * must be undone when a dial or a call ends: the connect timer, the signal's listener.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,31 @@ async function readRequests(codec: Codec, count: number): Promise<[Header, unkno
 }
 
 const reply = (h: Header, error = ''): Header => ({ ...h, error });
+
+/** A listener that accepts connections and never answers; closed when the test ends. */
+async function silentListener(
+  t: TestContext,
+): Promise<{ port: number; first: Promise<net.Socket> }> {
+  const conns: net.Socket[] = [];
+  const listener = net.createServer((conn) => {
+    conns.push(conn);
+    conn.on('error', () => {});
+    conn.resume(); // reads, so that it sees the client leave
+  });
+  const first = once(listener, 'connection').then(([conn]) => conn as net.Socket);
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  t.after(() => {
+    for (const conn of conns) conn.destroy();
+    return new Promise((resolve) => listener.close(resolve));
+  });
+  return { port: (listener.address() as net.AddressInfo).port, first };
+}
+
+// Whether `conn` closes within `ms`: a socket left open fails a test at once, not by a hang.
+function closesWithin(conn: net.Socket, ms: number): Promise<boolean> {
+  return Promise.race([whenClosed(conn).then(() => true), sleep(ms).then(() => false)]);
+}
 
 describe(`${DAY}: client`, () => {
   test('200 concurrent calls on one client each get their own reply', async (t) => {
@@ -146,6 +172,7 @@ describe(`${DAY}: client`, () => {
   });
 
   test('stops sending while the server reads nothing; every call completes once it reads', async (t) => {
+    let count = 0; // known once the test has stopped calling
     let serverConn: net.Socket | undefined;
     let resume = () => {};
     const reading = new Promise<void>((resolve) => {
@@ -162,17 +189,26 @@ describe(`${DAY}: client`, () => {
     await once(conn, 'connect');
     const client = await newClient(conn, { ...DEFAULT_OPTION });
     t.after(() => client.close());
-    const count = 2_000;
-    const args = 'x'.repeat(10_000); // 20 MB in all: more than the kernel's buffers hold
-    const calls = Array.from({ length: count }, () => client.call('Foo.Sum', args));
-    let unsent = -1;
-    while (conn.writableLength !== unsent) {
-      unsent = conn.writableLength;
-      await sleep(50);
+    const args = 'x'.repeat(10_000);
+    const calls: Promise<unknown>[] = [];
+    const send = (n: number) => {
+      for (let i = 0; i < n; i++) calls.push(client.call('Foo.Sum', args));
+    };
+    // Call until our writes back up (three looks in a row), however much the kernel's
+    // buffers take; then 3 MB more, which only the client itself could hold.
+    for (let backedUp = 0; backedUp < 3; backedUp = conn.writableLength > 0 ? backedUp + 1 : 0) {
+      send(100);
+      await sleep(10);
+      assert.ok(calls.length < 20_000, 'the server never stopped reading');
     }
+    send(300);
+    await sleep(50);
     assert.ok(serverConn !== undefined);
-    assert.ok(unsent > 0, 'the server stopped reading before the client finished sending');
-    assert.ok(unsent < 2 * 1024 * 1024, `the client buffered ${unsent} bytes`);
+    assert.ok(
+      conn.writableLength < 2 * 1024 * 1024,
+      `the client buffered ${conn.writableLength} bytes`,
+    );
+    count = calls.length;
     resume();
     assert.equal((await Promise.all(calls)).length, count);
   });
@@ -282,6 +318,12 @@ describe(`${DAY}: client`, () => {
     });
   });
 
+  test('dial takes an option field given as undefined to mean its default', async (t) => {
+    const { port } = await startServer(t);
+    const client = await dialed(t, port, { codecType: undefined });
+    assert.deepEqual(await client.call('Foo.Sum', 'json'), expectedReply(1, 'json'));
+  });
+
   test('dial rejects with the connection error when nothing listens', async () => {
     const listener = net.createServer().listen(0, '127.0.0.1');
     await once(listener, 'listening');
@@ -308,6 +350,64 @@ describe(`${DAY}: client`, () => {
   test('dial rejects a malformed address with a clear error', async () => {
     await assert.rejects(dial('tcp', 'localhost'), /bad tcp address "localhost", want host:port/);
     await assert.rejects(dial('tcp', 'localhost:http'), /bad tcp address/);
+  });
+
+  test('a dial that times out closes its socket at once', async (t) => {
+    const { port, first } = await silentListener(t);
+    await assert.rejects(dial('tcp', `127.0.0.1:${port}`, { connectTimeout: 30 }), {
+      name: 'TimeoutError',
+    });
+    assert.ok(await closesWithin(await first, 500), 'the server still sees the client');
+  });
+
+  test('a dial that succeeds clears its connect timer', async (t) => {
+    const { port } = await startServer(t);
+    // The timer is unref()ed, and once dial has resolved its rejection would land on a
+    // settled race: nothing shows whether it was cleared but the timer calls themselves.
+    const started = t.mock.method(globalThis, 'setTimeout');
+    const cleared = t.mock.method(globalThis, 'clearTimeout');
+    await dialed(t, port, { connectTimeout: 7_777 });
+    const timers = started.mock.calls.filter((c) => c.arguments[1] === 7_777);
+    assert.equal(timers.length, 1, 'dial started one timer of connectTimeout ms');
+    const timer = timers[0]?.result;
+    assert.ok(
+      cleared.mock.calls.some((c) => c.arguments[0] === timer),
+      'and cleared it once the handshake was done',
+    );
+  });
+
+  test('a call takes its listener off its signal however it ends', async (t) => {
+    const port = await startScriptedServer(t, async (codec) => {
+      const [[first]] = await readRequests(codec, 1);
+      codec.write(reply(first as Header), 'answered');
+      const [[second]] = await readRequests(codec, 1);
+      codec.write(reply(second as Header, 'refused'), null);
+      await readRequests(codec, 1); // the third is never answered
+    });
+    const client = await dialed(t, port);
+    const { signal } = new AbortController(); // one long-lived signal for every call
+    const given = { signal: AbortSignal.timeout(30) };
+    assert.equal(await client.call('Foo.Sum', 1, { signal }), 'answered');
+    await assert.rejects(client.call('Foo.Sum', 2, { signal }), { name: 'ServerError' });
+    const third = client.call('Foo.Sum', 3, given);
+    assert.equal(getEventListeners(given.signal, 'abort').length, 1, 'hooked while pending');
+    await assert.rejects(third, { name: 'TimeoutError' });
+    await assert.rejects(client.call('Foo.Sum', Symbol('x'), { signal }), /cannot encode/);
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
+    assert.equal(getEventListeners(given.signal, 'abort').length, 0);
+    await client.close();
+  });
+
+  test("a stub's method takes a signal, as call() does", async (t) => {
+    const port = await startScriptedServer(t, async (codec) => {
+      await readRequests(codec, 1); // and never answers
+    });
+    const client = await dialed(t, port);
+    const foo = client.stub<{ Sum(args: string): string }>('Foo');
+    const called = foo.Sum('x', { signal: AbortSignal.timeout(20) }).catch((err) => err.name);
+    const ignored = sleep(500).then(() => 'the signal was not passed on');
+    assert.equal(await Promise.race([called, ignored]), 'TimeoutError');
+    assert.equal(client.pending, 0);
   });
 
   test('works over a unix socket', async (t) => {

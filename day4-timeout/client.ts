@@ -7,13 +7,13 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
-import { DEFAULT_MAX_FRAME_SIZE, encodeFrames, FrameReader } from './codec/frame.ts';
+import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError, TimeoutError } from './errors.ts';
-import { DEFAULT_OPTION, isTimeout, type Option, type OptionReply } from './server.ts';
-
-// Unsent request bytes past which call() waits for them to drain before it sends more:
-// a server that stops reading must not make the client buffer without bound.
-const MAX_UNSENT_BYTES = 1024 * 1024;
+import { untilAborted } from './guard/abortable.ts';
+import { tcpAddress } from './guard/address.ts';
+import { CLIENT_DEFAULTS, connectTimeout, MAX_UNSENT_BYTES } from './guard/client-limits.ts';
+import { describe } from './guard/text.ts';
+import { DEFAULT_OPTION, encodeJsonFrame, type Option, type OptionReply } from './protocol.ts';
 
 /** One RPC in flight. `done` resolves with the call itself once it has a reply or an error. */
 export class Call {
@@ -22,33 +22,26 @@ export class Call {
   readonly args: unknown;
   reply: unknown;
   error: Error | undefined;
+  /** Day 4: takes the call's listener off its caller's signal, once it has one. */
+  unhook: (() => void) | undefined;
+  #resolve!: (call: Call) => void;
   // `done` never rejects, as Go's Done channel never carries an error: a call started
   // with `go()` and never awaited must not become an unhandled rejection.
-  readonly done: Promise<Call>;
-  readonly #resolve: (call: Call) => void;
+  readonly done = new Promise<Call>((resolve) => {
+    this.#resolve = resolve;
+  });
 
   constructor(serviceMethod: string, args: unknown) {
     this.serviceMethod = serviceMethod;
     this.args = args;
-    let resolve!: (call: Call) => void;
-    this.done = new Promise((r) => {
-      resolve = r;
-    });
-    this.#resolve = resolve;
   }
 
-  /** Completes the call. Only the client calls this, exactly once per call. */
-  finish(): void {
+  /** Completes the call, failed with `error` if one is given. Only the client calls this, once. */
+  finish(error?: Error): void {
+    if (error !== undefined) this.error = error;
     this.#resolve(this);
   }
 }
-
-type Callable = (...args: never[]) => unknown;
-
-// The names a stub offers: T's methods, less the `_`-prefixed ones the server keeps to itself.
-type RemoteMethodName<T> = {
-  [K in keyof T]: K extends `_${string}` ? never : T[K] extends Callable ? K : never;
-}[keyof T];
 
 /**
  * A service's methods as the client sees them: same names, same argument, and a promise
@@ -56,12 +49,16 @@ type RemoteMethodName<T> = {
  * type does not compile. Only the types travel from server to client, never the class.
  */
 export type Stub<T> = {
-  [K in RemoteMethodName<T>]: T[K] extends (...args: infer A) => infer R
+  [K in keyof T as Published<K, T[K]>]: T[K] extends (...args: infer A) => infer R
     ? A extends []
       ? (args?: undefined, options?: CallOptions) => Promise<Awaited<R>>
       : (args: A[0], options?: CallOptions) => Promise<Awaited<R>>
     : never;
 };
+
+// The keys a stub offers: T's methods, less the `_`-prefixed ones the server keeps to itself.
+type Published<K, V> = K extends `_${string}` ? never : V extends Method ? K : never;
+type Method = (...args: never[]) => unknown;
 
 /** What a caller can say about one call. */
 export interface CallOptions {
@@ -86,13 +83,9 @@ export class Client {
   /** Starts a call and returns it at once; await `call.done` for the outcome. */
   go(serviceMethod: string, args: unknown, { signal }: CallOptions = {}): Call {
     const call = new Call(serviceMethod, args);
-    if (signal?.aborted) {
-      call.error = signal.reason; // given up on before it started: nothing is sent
-      call.finish();
-      return call;
-    }
-    this.#send(call);
-    if (signal !== undefined && this.#pending.has(call.seq)) this.#cancelOn(signal, call);
+    // Given up on before it started: nothing is sent.
+    if (signal?.aborted) call.finish(signal.reason);
+    else this.#send(call, signal);
     return call;
   }
 
@@ -102,9 +95,9 @@ export class Client {
     args: unknown,
     options: CallOptions = {},
   ): Promise<Reply> {
-    // Backpressure: while the server leaves too much of what we sent unread, wait. A
-    // loop, because every waiting call wakes at the same 'drain' and the first ones to
-    // run may fill the buffer again. The caller's signal bounds this wait too.
+    // Backpressure: while the server leaves too much unread, wait (a loop: every waiting
+    // call wakes at the same 'drain', and the first to run may fill the buffer again).
+    // The caller's signal bounds this wait too.
     while (this.#codec.writableLength > MAX_UNSENT_BYTES) {
       await untilAborted(this.#codec.drained(), options.signal);
     }
@@ -126,15 +119,14 @@ export class Client {
    * the server until a call is made.
    */
   stub<T>(serviceName: string): Stub<T> {
-    const handler: ProxyHandler<object> = {
-      get: (_target, name) => {
-        // `then` must be missing, or `await stub` would call a remote method named then.
-        if (typeof name !== 'string' || name === 'then') return undefined;
-        return (args: unknown, options?: CallOptions) =>
-          this.call(`${serviceName}.${name}`, args, options);
-      },
-    };
-    return new Proxy({}, handler) as Stub<T>;
+    return new Proxy({} as Stub<T>, {
+      // `then` must be missing, or `await stub` would call a remote method named then.
+      get: (_target, name) =>
+        typeof name === 'string' && name !== 'then'
+          ? (args: unknown, options?: CallOptions) =>
+              this.call(`${serviceName}.${name}`, args, options)
+          : undefined,
+    });
   }
 
   /** How many calls are waiting for a reply: sent, and neither answered nor given up on. */
@@ -153,48 +145,43 @@ export class Client {
     await Promise.all([this.#codec.close(), this.#receiving]);
   }
 
-  // The one place where a call's cancellation is armed and disarmed. When the signal
-  // fires, the call is forgotten (a reply that comes later finds nobody pending and is
-  // dropped) and fails with the signal's reason, as fetch() does. However the call
-  // ends, the listener goes: a long-lived signal must not collect dead calls.
-  #cancelOn(signal: AbortSignal, call: Call): void {
-    const cancel = () => {
-      if (this.#removeCall(call.seq) === undefined) return; // it had finished already
-      call.error = signal.reason;
-      call.finish();
-    };
-    signal.addEventListener('abort', cancel, { once: true });
-    void call.done.then(() => signal.removeEventListener('abort', cancel));
-  }
-
-  #send(call: Call): void {
-    const seq = this.#registerCall(call);
+  #send(call: Call, signal?: AbortSignal): void {
+    const seq = this.#registerCall(call, signal);
     if (seq === undefined) return;
     try {
       this.#codec.write({ serviceMethod: call.serviceMethod, seq, error: '' }, call.args);
     } catch (err) {
       // Nothing was sent (the codec encodes before it writes), so nothing will answer.
       this.#removeCall(seq);
-      call.error = new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err });
-      call.finish();
+      call.finish(new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err }));
     }
   }
 
-  #registerCall(call: Call): number | undefined {
+  #registerCall(call: Call, signal?: AbortSignal): number | undefined {
     if (this.#closing || this.#shutdown !== undefined) {
       const err = this.#shutdown ?? new ShutdownError('rpc client: connection is shut down');
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
       return undefined;
     }
     call.seq = this.#seq++;
     this.#pending.set(call.seq, call);
+    if (signal !== undefined) this.#cancelOn(signal, call);
     return call.seq;
+  }
+
+  // Day 4: while the call is pending, its caller's signal cancels it. The call leaves
+  // `pending` (a reply that comes later finds nobody, and is dropped) and fails with the
+  // signal's reason, as fetch() does. However the call ends, removeCall unhooks it.
+  #cancelOn(signal: AbortSignal, call: Call): void {
+    const cancel = () => this.#removeCall(call.seq)?.finish(signal.reason);
+    signal.addEventListener('abort', cancel, { once: true });
+    call.unhook = () => signal.removeEventListener('abort', cancel);
   }
 
   #removeCall(seq: number): Call | undefined {
     const call = this.#pending.get(seq);
     this.#pending.delete(seq);
+    call?.unhook?.(); // a long-lived signal must not keep calls that have ended
     return call;
   }
 
@@ -203,10 +190,9 @@ export class Client {
   #terminateCalls(err: ShutdownError): void {
     this.#shutdown = err;
     for (const call of this.#pending.values()) {
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      this.#removeCall(call.seq);
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
     }
-    this.#pending.clear();
   }
 
   // The one receive loop of this connection: read a response, find its call, finish it.
@@ -218,15 +204,12 @@ export class Client {
         if (h === null) break;
         // Read the body before looking up the call, so that the stream stays in step
         // even when the call is no longer pending.
-        const body = await this.#readReply();
+        const body = await this.#codec.readBody().catch(undecodable);
         const call = this.#removeCall(h.seq);
         if (call === undefined) continue; // nobody is waiting for this reply: drop it
         if (h.error !== '') call.error = new ServerError(h.error);
-        else if (body instanceof CodecError) {
-          call.error = new RpcError(`rpc client: cannot decode reply: ${body.message}`, {
-            cause: body,
-          });
-        } else call.reply = body;
+        else if (body instanceof RpcError) call.error = body;
+        else call.reply = body;
         call.finish();
       }
       err = new ShutdownError('rpc client: connection closed by the server');
@@ -237,84 +220,62 @@ export class Client {
     this.#terminateCalls(err);
     void this.#codec.close(); // never rejects; resolves once the socket is closed
   }
-
-  // A reply's body, or the CodecError that says why it does not decode: that costs its
-  // call an error, not the connection, since the stream is still in step.
-  async #readReply(): Promise<unknown> {
-    try {
-      return await this.#codec.readBody();
-    } catch (err) {
-      if (err instanceof CodecError) return err;
-      throw err;
-    }
-  }
 }
 
-// Waits for `promise`, or rejects with the signal's reason if it fires first.
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
+// A reply whose frame arrived whole but does not decode costs its call an error, not the
+// connection: the stream is still in step. Any other error ends the connection.
+function undecodable(err: unknown): RpcError {
+  if (!(err instanceof CodecError)) throw err;
+  return new RpcError(`rpc client: cannot decode reply: ${err.message}`, { cause: err });
 }
 
 // The option to send: the caller's fields over the defaults. A field given as undefined
 // means "the default" (`{ codecType: undefined }` must not send a missing codec).
 function withDefaults(option: Partial<Option>): Option {
-  const opt: Option = { ...DEFAULT_OPTION };
-  for (const [key, value] of Object.entries(option)) {
-    if (value !== undefined) Object.assign(opt, { [key]: value });
-  }
-  return opt;
+  const given = Object.entries(option).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_OPTION, ...Object.fromEntries(given) };
 }
 
 export type Network = 'tcp' | 'unix';
 
-/** What `dial` takes: the Option it sends, and settings that stay on this side of the wire. */
-export interface DialOptions extends Partial<Option> {
-  /** The largest reply frame this client reads, in bytes (default 16 MiB). */
-  maxFrameSize?: number;
-}
+/** What `dial` takes: the Option it sends, and the client's own settings, which never travel. */
+export interface DialOptions extends Partial<Option>, Partial<typeof CLIENT_DEFAULTS> {}
 
 /**
  * Connects to a GeeRPC server: `dial('tcp', '127.0.0.1:9999')` or
  * `dial('unix', '/tmp/geerpc.sock')`. Resolves once the server has accepted the option,
  * or rejects with a TimeoutError when that takes longer than `connectTimeout`.
  */
-export async function dial(
-  network: Network,
-  address: string,
-  options: DialOptions = {},
-): Promise<Client> {
-  const { maxFrameSize, ...option } = options; // maxFrameSize is ours, not the server's
-  const opt = withDefaults(option); // the caller's object stays as it was
-  if (!isTimeout(opt.connectTimeout)) {
-    throw new RpcError(`rpc client: bad connectTimeout ${opt.connectTimeout}, want 0 to 2^31-1 ms`);
-  }
-  const conn = net.connect(connectOptions(network, address));
-  return withDeadline(conn, opt.connectTimeout, async () => {
-    await once(conn, 'connect'); // rejects with the connection error (ECONNREFUSED, ...)
-    return newClient(conn, opt, maxFrameSize);
-  });
+export function dial(network: Network, address: string, opts?: DialOptions): Promise<Client> {
+  return dialTimeout(newClient, network, address, opts);
 }
 
-// One deadline for all of dial, connect and handshake together (GeeRPC's dialTimeout
-// bounds both too). Past it the socket is destroyed: Go's original leaves the goroutine
-// that was still connecting behind. The timer is cleared however dial ends.
-async function withDeadline<T>(conn: net.Socket, ms: number, work: () => Promise<T>): Promise<T> {
-  if (ms === 0) return work();
+type NewClientFunc = (conn: net.Socket, option: Option, maxFrameSize?: number) => Promise<Client>;
+
+// One deadline for connect and handshake together, as GeeRPC's dialTimeout bounds both.
+// On any failure the socket is destroyed: Go's original leaves its goroutine connecting.
+async function dialTimeout(
+  f: NewClientFunc,
+  network: Network,
+  address: string,
+  opts: DialOptions = {},
+): Promise<Client> {
+  const { maxFrameSize, ...option } = opts; // maxFrameSize is ours, not the server's
+  const opt = withDefaults(option); // the caller's object stays as it was
+  const ms = connectTimeout(opt); // a number of ms a timer can honour, or it throws
+  if (network !== 'tcp' && network !== 'unix') {
+    throw new RpcError(`rpc client: unsupported network ${network}`);
+  }
+  const conn = net.connect(network === 'unix' ? { path: address } : tcpAddress(address));
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError(`rpc client: connect timeout: expect within ${ms} ms`)),
-      ms,
-    ).unref();
+  const timeUp = new Promise<never>((_, reject) => {
+    const err = new TimeoutError(`rpc client: connect timeout: expect within ${ms} ms`);
+    if (ms > 0) timer = setTimeout(reject, ms, err).unref();
   });
   try {
-    return await Promise.race([work(), deadline]);
+    // once() rejects with the connection's error (ECONNREFUSED, ...).
+    const connected = once(conn, 'connect').then(() => f(conn, opt, maxFrameSize));
+    return await Promise.race([connected, timeUp]);
   } catch (err) {
     conn.destroy(); // also ends the work that lost the race
     throw err;
@@ -327,13 +288,13 @@ async function withDeadline<T>(conn: net.Socket, ms: number, work: () => Promise
 export async function newClient(
   conn: net.Socket,
   option: Option,
-  maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+  maxFrameSize = CLIENT_DEFAULTS.maxFrameSize,
 ): Promise<Client> {
   conn.on('error', () => {}); // errors reach us through the reader, as on the server
   conn.setNoDelay(true);
   const reader = new FrameReader(conn, { maxFrameSize });
   try {
-    conn.write(encodeFrames(Buffer.from(JSON.stringify(option))));
+    conn.write(encodeJsonFrame(option));
     const reply = await readOptionReply(reader);
     if (reply.error !== '')
       throw new RpcError(`rpc client: server refused the option: ${reply.error}`);
@@ -361,24 +322,4 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');
   }
   return { error: reply.error };
-}
-
-function connectOptions(network: Network, address: string): net.NetConnectOpts {
-  if (network === 'unix') return { path: address };
-  if (network !== 'tcp') throw new RpcError(`rpc client: unsupported network ${network}`);
-  const colon = address.lastIndexOf(':');
-  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'); // [::1]:80 -> ::1
-  const port = Number(address.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new RpcError(`rpc client: bad tcp address ${JSON.stringify(address)}, want host:port`);
-  }
-  return { host: host || 'localhost', port };
-}
-
-function describe(err: unknown): string {
-  try {
-    return String(err instanceof Error ? err.message : err);
-  } catch {
-    return 'a value that cannot be shown as text';
-  }
 }

@@ -56,9 +56,9 @@ export interface RawConn {
   reader: FrameReader;
 }
 
-/** A connection that speaks bytes, not GeeRPC: the test writes the frames itself. */
-export async function connectRaw(t: TestContext, port: number): Promise<RawConn> {
-  const conn = net.connect(port, '127.0.0.1');
+/** A connection that speaks bytes, not GeeRPC, to a loopback port or a unix socket's path. */
+export async function connectRaw(t: TestContext, to: number | string): Promise<RawConn> {
+  const conn = typeof to === 'number' ? net.connect(to, '127.0.0.1') : net.connect(to);
   conn.on('error', () => {}); // tests look at what was read and at 'close', not at errors
   t.after(() => {
     conn.destroy();

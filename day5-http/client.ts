@@ -8,20 +8,20 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
-import { DEFAULT_MAX_FRAME_SIZE, encodeFrames, FrameReader } from './codec/frame.ts';
+import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError, TimeoutError } from './errors.ts';
+import { untilAborted } from './guard/abortable.ts';
+import { splitRpcAddr, tcpAddress } from './guard/address.ts';
+import { CLIENT_DEFAULTS, connectTimeout, MAX_UNSENT_BYTES } from './guard/client-limits.ts';
+import { describe, quote } from './guard/text.ts';
 import {
   CONNECTED,
   DEFAULT_OPTION,
   DEFAULT_RPC_PATH,
-  isTimeout,
+  encodeJsonFrame,
   type Option,
   type OptionReply,
-} from './server.ts';
-
-// Unsent request bytes past which call() waits for them to drain before it sends more:
-// a server that stops reading must not make the client buffer without bound.
-const MAX_UNSENT_BYTES = 1024 * 1024;
+} from './protocol.ts';
 
 /** One RPC in flight. `done` resolves with the call itself once it has a reply or an error. */
 export class Call {
@@ -30,33 +30,26 @@ export class Call {
   readonly args: unknown;
   reply: unknown;
   error: Error | undefined;
+  /** Day 4: takes the call's listener off its caller's signal, once it has one. */
+  unhook: (() => void) | undefined;
+  #resolve!: (call: Call) => void;
   // `done` never rejects, as Go's Done channel never carries an error: a call started
   // with `go()` and never awaited must not become an unhandled rejection.
-  readonly done: Promise<Call>;
-  readonly #resolve: (call: Call) => void;
+  readonly done = new Promise<Call>((resolve) => {
+    this.#resolve = resolve;
+  });
 
   constructor(serviceMethod: string, args: unknown) {
     this.serviceMethod = serviceMethod;
     this.args = args;
-    let resolve!: (call: Call) => void;
-    this.done = new Promise((r) => {
-      resolve = r;
-    });
-    this.#resolve = resolve;
   }
 
-  /** Completes the call. Only the client calls this, exactly once per call. */
-  finish(): void {
+  /** Completes the call, failed with `error` if one is given. Only the client calls this, once. */
+  finish(error?: Error): void {
+    if (error !== undefined) this.error = error;
     this.#resolve(this);
   }
 }
-
-type Callable = (...args: never[]) => unknown;
-
-// The names a stub offers: T's methods, less the `_`-prefixed ones the server keeps to itself.
-type RemoteMethodName<T> = {
-  [K in keyof T]: K extends `_${string}` ? never : T[K] extends Callable ? K : never;
-}[keyof T];
 
 /**
  * A service's methods as the client sees them: same names, same argument, and a promise
@@ -64,12 +57,16 @@ type RemoteMethodName<T> = {
  * type does not compile. Only the types travel from server to client, never the class.
  */
 export type Stub<T> = {
-  [K in RemoteMethodName<T>]: T[K] extends (...args: infer A) => infer R
+  [K in keyof T as Published<K, T[K]>]: T[K] extends (...args: infer A) => infer R
     ? A extends []
       ? (args?: undefined, options?: CallOptions) => Promise<Awaited<R>>
       : (args: A[0], options?: CallOptions) => Promise<Awaited<R>>
     : never;
 };
+
+// The keys a stub offers: T's methods, less the `_`-prefixed ones the server keeps to itself.
+type Published<K, V> = K extends `_${string}` ? never : V extends Method ? K : never;
+type Method = (...args: never[]) => unknown;
 
 /** What a caller can say about one call. */
 export interface CallOptions {
@@ -94,13 +91,9 @@ export class Client {
   /** Starts a call and returns it at once; await `call.done` for the outcome. */
   go(serviceMethod: string, args: unknown, { signal }: CallOptions = {}): Call {
     const call = new Call(serviceMethod, args);
-    if (signal?.aborted) {
-      call.error = signal.reason; // given up on before it started: nothing is sent
-      call.finish();
-      return call;
-    }
-    this.#send(call);
-    if (signal !== undefined && this.#pending.has(call.seq)) this.#cancelOn(signal, call);
+    // Given up on before it started: nothing is sent.
+    if (signal?.aborted) call.finish(signal.reason);
+    else this.#send(call, signal);
     return call;
   }
 
@@ -110,9 +103,9 @@ export class Client {
     args: unknown,
     options: CallOptions = {},
   ): Promise<Reply> {
-    // Backpressure: while the server leaves too much of what we sent unread, wait. A
-    // loop, because every waiting call wakes at the same 'drain' and the first ones to
-    // run may fill the buffer again. The caller's signal bounds this wait too.
+    // Backpressure: while the server leaves too much unread, wait (a loop: every waiting
+    // call wakes at the same 'drain', and the first to run may fill the buffer again).
+    // The caller's signal bounds this wait too.
     while (this.#codec.writableLength > MAX_UNSENT_BYTES) {
       await untilAborted(this.#codec.drained(), options.signal);
     }
@@ -134,15 +127,14 @@ export class Client {
    * the server until a call is made.
    */
   stub<T>(serviceName: string): Stub<T> {
-    const handler: ProxyHandler<object> = {
-      get: (_target, name) => {
-        // `then` must be missing, or `await stub` would call a remote method named then.
-        if (typeof name !== 'string' || name === 'then') return undefined;
-        return (args: unknown, options?: CallOptions) =>
-          this.call(`${serviceName}.${name}`, args, options);
-      },
-    };
-    return new Proxy({}, handler) as Stub<T>;
+    return new Proxy({} as Stub<T>, {
+      // `then` must be missing, or `await stub` would call a remote method named then.
+      get: (_target, name) =>
+        typeof name === 'string' && name !== 'then'
+          ? (args: unknown, options?: CallOptions) =>
+              this.call(`${serviceName}.${name}`, args, options)
+          : undefined,
+    });
   }
 
   /** How many calls are waiting for a reply: sent, and neither answered nor given up on. */
@@ -161,48 +153,43 @@ export class Client {
     await Promise.all([this.#codec.close(), this.#receiving]);
   }
 
-  // The one place where a call's cancellation is armed and disarmed. When the signal
-  // fires, the call is forgotten (a reply that comes later finds nobody pending and is
-  // dropped) and fails with the signal's reason, as fetch() does. However the call
-  // ends, the listener goes: a long-lived signal must not collect dead calls.
-  #cancelOn(signal: AbortSignal, call: Call): void {
-    const cancel = () => {
-      if (this.#removeCall(call.seq) === undefined) return; // it had finished already
-      call.error = signal.reason;
-      call.finish();
-    };
-    signal.addEventListener('abort', cancel, { once: true });
-    void call.done.then(() => signal.removeEventListener('abort', cancel));
-  }
-
-  #send(call: Call): void {
-    const seq = this.#registerCall(call);
+  #send(call: Call, signal?: AbortSignal): void {
+    const seq = this.#registerCall(call, signal);
     if (seq === undefined) return;
     try {
       this.#codec.write({ serviceMethod: call.serviceMethod, seq, error: '' }, call.args);
     } catch (err) {
       // Nothing was sent (the codec encodes before it writes), so nothing will answer.
       this.#removeCall(seq);
-      call.error = new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err });
-      call.finish();
+      call.finish(new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err }));
     }
   }
 
-  #registerCall(call: Call): number | undefined {
+  #registerCall(call: Call, signal?: AbortSignal): number | undefined {
     if (this.#closing || this.#shutdown !== undefined) {
       const err = this.#shutdown ?? new ShutdownError('rpc client: connection is shut down');
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
       return undefined;
     }
     call.seq = this.#seq++;
     this.#pending.set(call.seq, call);
+    if (signal !== undefined) this.#cancelOn(signal, call);
     return call.seq;
+  }
+
+  // Day 4: while the call is pending, its caller's signal cancels it. The call leaves
+  // `pending` (a reply that comes later finds nobody, and is dropped) and fails with the
+  // signal's reason, as fetch() does. However the call ends, removeCall unhooks it.
+  #cancelOn(signal: AbortSignal, call: Call): void {
+    const cancel = () => this.#removeCall(call.seq)?.finish(signal.reason);
+    signal.addEventListener('abort', cancel, { once: true });
+    call.unhook = () => signal.removeEventListener('abort', cancel);
   }
 
   #removeCall(seq: number): Call | undefined {
     const call = this.#pending.get(seq);
     this.#pending.delete(seq);
+    call?.unhook?.(); // a long-lived signal must not keep calls that have ended
     return call;
   }
 
@@ -211,10 +198,9 @@ export class Client {
   #terminateCalls(err: ShutdownError): void {
     this.#shutdown = err;
     for (const call of this.#pending.values()) {
-      call.error = new ShutdownError(err.message, { cause: err.cause });
-      call.finish();
+      this.#removeCall(call.seq);
+      call.finish(new ShutdownError(err.message, { cause: err.cause }));
     }
-    this.#pending.clear();
   }
 
   // The one receive loop of this connection: read a response, find its call, finish it.
@@ -226,15 +212,12 @@ export class Client {
         if (h === null) break;
         // Read the body before looking up the call, so that the stream stays in step
         // even when the call is no longer pending.
-        const body = await this.#readReply();
+        const body = await this.#codec.readBody().catch(undecodable);
         const call = this.#removeCall(h.seq);
         if (call === undefined) continue; // nobody is waiting for this reply: drop it
         if (h.error !== '') call.error = new ServerError(h.error);
-        else if (body instanceof CodecError) {
-          call.error = new RpcError(`rpc client: cannot decode reply: ${body.message}`, {
-            cause: body,
-          });
-        } else call.reply = body;
+        else if (body instanceof RpcError) call.error = body;
+        else call.reply = body;
         call.finish();
       }
       err = new ShutdownError('rpc client: connection closed by the server');
@@ -245,84 +228,42 @@ export class Client {
     this.#terminateCalls(err);
     void this.#codec.close(); // never rejects; resolves once the socket is closed
   }
-
-  // A reply's body, or the CodecError that says why it does not decode: that costs its
-  // call an error, not the connection, since the stream is still in step.
-  async #readReply(): Promise<unknown> {
-    try {
-      return await this.#codec.readBody();
-    } catch (err) {
-      if (err instanceof CodecError) return err;
-      throw err;
-    }
-  }
 }
 
-// Waits for `promise`, or rejects with the signal's reason if it fires first.
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    if (signal.aborted) return abort();
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
+// A reply whose frame arrived whole but does not decode costs its call an error, not the
+// connection: the stream is still in step. Any other error ends the connection.
+function undecodable(err: unknown): RpcError {
+  if (!(err instanceof CodecError)) throw err;
+  return new RpcError(`rpc client: cannot decode reply: ${err.message}`, { cause: err });
 }
 
 // The option to send: the caller's fields over the defaults. A field given as undefined
 // means "the default" (`{ codecType: undefined }` must not send a missing codec).
 function withDefaults(option: Partial<Option>): Option {
-  const opt: Option = { ...DEFAULT_OPTION };
-  for (const [key, value] of Object.entries(option)) {
-    if (value !== undefined) Object.assign(opt, { [key]: value });
-  }
-  return opt;
+  const given = Object.entries(option).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_OPTION, ...Object.fromEntries(given) };
 }
 
 export type Network = 'tcp' | 'unix';
 
-/** What `dial` takes: the Option it sends, and settings that stay on this side of the wire. */
-export interface DialOptions extends Partial<Option> {
-  /** The largest reply frame this client reads, in bytes (default 16 MiB). */
-  maxFrameSize?: number;
-}
+/** What `dial` takes: the Option it sends, and the client's own settings, which never travel. */
+export interface DialOptions extends Partial<Option>, Partial<typeof CLIENT_DEFAULTS> {}
 
 /**
  * Connects to a GeeRPC server: `dial('tcp', '127.0.0.1:9999')` or
  * `dial('unix', '/tmp/geerpc.sock')`. Resolves once the server has accepted the option,
  * or rejects with a TimeoutError when that takes longer than `connectTimeout`.
  */
-export async function dial(
-  network: Network,
-  address: string,
-  options: DialOptions = {},
-): Promise<Client> {
-  return dialWith(network, address, options, async (conn) => {
-    await once(conn, 'connect'); // rejects with the connection error (ECONNREFUSED, ...)
-  });
+export function dial(network: Network, address: string, opts?: DialOptions): Promise<Client> {
+  return dialTimeout(newClient, network, address, opts);
 }
 
 /**
- * Connects to a GeeRPC server behind an HTTP server (`server.handleHTTP`): asks for a
- * CONNECT to the RPC path, then speaks GeeRPC on the same socket. `connectTimeout`
- * covers the CONNECT exchange too.
+ * Connects to a GeeRPC server behind an HTTP server (`server.handleHTTP`): a CONNECT to
+ * the RPC path, then GeeRPC on the same socket. `connectTimeout` covers the CONNECT too.
  */
-export async function dialHTTP(
-  network: Network,
-  address: string,
-  options: DialOptions = {},
-): Promise<Client> {
-  const host = network === 'tcp' ? address : 'localhost'; // the Host header HTTP requires
-  return dialWith(network, address, options, async (conn) => {
-    await once(conn, 'connect'); // a refused connection fails as it does for dial()
-    await connectHTTP(conn, host).catch((cause) => {
-      if (cause instanceof RpcError) throw cause;
-      throw new RpcError(
-        `rpc client: HTTP CONNECT failed: ${describe(cause)} (does ${address} serve GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
-        { cause },
-      );
-    });
-  });
+export function dialHTTP(network: Network, address: string, opts?: DialOptions): Promise<Client> {
+  return dialTimeout(newHTTPClient, network, address, opts);
 }
 
 /**
@@ -330,80 +271,37 @@ export async function dialHTTP(
  * from elsewhere (days 6 and 7) gets them: `tcp@127.0.0.1:9999`, `http@127.0.0.1:9999`
  * or `unix@/tmp/geerpc.sock`.
  */
-export async function xDial(rpcAddr: string, options: DialOptions = {}): Promise<Client> {
-  const at = rpcAddr.indexOf('@');
-  const protocol = rpcAddr.slice(0, at);
-  const address = rpcAddr.slice(at + 1);
-  if (at <= 0 || address === '') {
-    throw new RpcError(
-      `rpc client: bad rpcAddr ${JSON.stringify(rpcAddr)}, want protocol@address: tcp@127.0.0.1:9999, http@127.0.0.1:9999 or unix@/tmp/geerpc.sock`,
-    );
-  }
-  if (protocol === 'http') return dialHTTP('tcp', address, options);
-  if (protocol === 'tcp' || protocol === 'unix') return dial(protocol, address, options);
-  throw new RpcError(
-    `rpc client: unknown protocol ${JSON.stringify(protocol)} in ${JSON.stringify(rpcAddr)}, want tcp, http or unix`,
-  );
+export async function xDial(rpcAddr: string, opts?: DialOptions): Promise<Client> {
+  const [protocol, address] = splitRpcAddr(rpcAddr); // throws unless protocol@address
+  return protocol === 'http' ? dialHTTP('tcp', address, opts) : dial(protocol, address, opts);
 }
 
-// What every dial shares: the option, one deadline, and the handshake once `open` has
-// made the socket ready to carry GeeRPC.
-async function dialWith(
+type NewClientFunc = (conn: net.Socket, option: Option, maxFrameSize?: number) => Promise<Client>;
+
+// One deadline for connect and handshake together, as GeeRPC's dialTimeout bounds both.
+// On any failure the socket is destroyed: Go's original leaves its goroutine connecting.
+async function dialTimeout(
+  f: NewClientFunc,
   network: Network,
   address: string,
-  options: DialOptions,
-  open: (conn: net.Socket) => Promise<void>,
+  opts: DialOptions = {},
 ): Promise<Client> {
-  const { maxFrameSize, ...option } = options; // maxFrameSize is ours, not the server's
+  const { maxFrameSize, ...option } = opts; // maxFrameSize is ours, not the server's
   const opt = withDefaults(option); // the caller's object stays as it was
-  if (!isTimeout(opt.connectTimeout)) {
-    throw new RpcError(`rpc client: bad connectTimeout ${opt.connectTimeout}, want 0 to 2^31-1 ms`);
+  const ms = connectTimeout(opt); // a number of ms a timer can honour, or it throws
+  if (network !== 'tcp' && network !== 'unix') {
+    throw new RpcError(`rpc client: unsupported network ${network}`);
   }
-  const conn = net.connect(connectOptions(network, address));
-  return withDeadline(conn, opt.connectTimeout, async () => {
-    await open(conn);
-    return newClient(conn, opt, maxFrameSize);
-  });
-}
-
-// Asks the HTTP server to hand this socket over to GeeRPC. GeeRPC writes the request by
-// hand and reads the answer with Go's HTTP parser; here Node's HTTP client does both,
-// on our socket (`createConnection`), and gives the socket back on 'connect'.
-async function connectHTTP(conn: net.Socket, host: string): Promise<void> {
-  const req = http.request({
-    method: 'CONNECT',
-    path: DEFAULT_RPC_PATH,
-    // Without an agent Node would add "Connection: close", which asks a proxy on the
-    // way to close the connection after its answer: the opposite of what we want.
-    headers: { host, connection: 'keep-alive' },
-    createConnection: () => conn,
-  });
-  req.end();
-  // Rejects with req's 'error': refused, reset, or closed before an answer.
-  const [res, , head] = (await once(req, 'connect')) as [http.IncomingMessage, net.Socket, Buffer];
-  const status = `${res.statusCode} ${res.statusMessage}`;
-  if (status !== CONNECTED) {
-    throw new RpcError(`rpc client: unexpected HTTP response: ${quote(status)}`);
-  }
-  // Bytes that came in behind the answer were read with it: they are GeeRPC's.
-  if (head.length > 0) conn.unshift(head);
-}
-
-// One deadline for all of dial, connect and handshake together (GeeRPC's dialTimeout
-// bounds both too). Past it the socket is destroyed: Go's original leaves the goroutine
-// that was still connecting behind. So it is on any failure, with or without a limit (a
-// refused CONNECT, day 5, fails outside newClient). The timer is cleared however it ends.
-async function withDeadline<T>(conn: net.Socket, ms: number, work: () => Promise<T>): Promise<T> {
+  const conn = net.connect(network === 'unix' ? { path: address } : tcpAddress(address));
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    if (ms === 0) return; // no limit: a deadline that never comes
-    timer = setTimeout(
-      () => reject(new TimeoutError(`rpc client: connect timeout: expect within ${ms} ms`)),
-      ms,
-    ).unref();
+  const timeUp = new Promise<never>((_, reject) => {
+    const err = new TimeoutError(`rpc client: connect timeout: expect within ${ms} ms`);
+    if (ms > 0) timer = setTimeout(reject, ms, err).unref();
   });
   try {
-    return await Promise.race([work(), deadline]);
+    // once() rejects with the connection's error (ECONNREFUSED, ...).
+    const connected = once(conn, 'connect').then(() => f(conn, opt, maxFrameSize));
+    return await Promise.race([connected, timeUp]);
   } catch (err) {
     conn.destroy(); // also ends the work that lost the race
     throw err;
@@ -416,13 +314,13 @@ async function withDeadline<T>(conn: net.Socket, ms: number, work: () => Promise
 export async function newClient(
   conn: net.Socket,
   option: Option,
-  maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+  maxFrameSize = CLIENT_DEFAULTS.maxFrameSize,
 ): Promise<Client> {
   conn.on('error', () => {}); // errors reach us through the reader, as on the server
   conn.setNoDelay(true);
   const reader = new FrameReader(conn, { maxFrameSize });
   try {
-    conn.write(encodeFrames(Buffer.from(JSON.stringify(option))));
+    conn.write(encodeJsonFrame(option));
     const reply = await readOptionReply(reader);
     if (reply.error !== '')
       throw new RpcError(`rpc client: server refused the option: ${reply.error}`);
@@ -434,6 +332,46 @@ export async function newClient(
     conn.destroy();
     throw err;
   }
+}
+
+/**
+ * Asks the HTTP server on a connected socket to hand it over to GeeRPC, then does the
+ * option handshake on it. GeeRPC writes the CONNECT by hand and reads the answer with
+ * Go's HTTP parser; here Node's HTTP client does both, on our socket.
+ */
+export async function newHTTPClient(
+  conn: net.Socket,
+  option: Option,
+  maxFrameSize?: number,
+): Promise<Client> {
+  const req = http.request({
+    method: 'CONNECT',
+    path: DEFAULT_RPC_PATH,
+    host: conn.remoteAddress, // with the port, the Host header that HTTP/1.1 requires
+    port: conn.remotePort,
+    // Without an agent Node would add "Connection: close", which asks a proxy on the
+    // way to close the connection after its answer: the opposite of what we want.
+    headers: { connection: 'keep-alive' },
+    createConnection: () => conn,
+  });
+  req.end();
+  const [res, , head] = (await once(req, 'connect').catch(notConnected)) as ConnectArgs;
+  const status = `${res.statusCode} ${res.statusMessage}`;
+  if (status !== CONNECTED) {
+    throw new RpcError(`rpc client: unexpected HTTP response: ${quote(status)}`);
+  }
+  if (head.length > 0) conn.unshift(head); // bytes read behind the answer are GeeRPC's
+  return newClient(conn, option, maxFrameSize);
+}
+
+type ConnectArgs = [http.IncomingMessage, net.Socket, Buffer]; // what 'connect' hands over
+
+// The request failed before any answer (reset, closed, not HTTP at all).
+function notConnected(cause: unknown): never {
+  throw new RpcError(
+    `rpc client: HTTP CONNECT failed: ${describe(cause)} (is this GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
+    { cause },
+  );
 }
 
 // The server's answer to the option. Anything but a well-formed reply means that the
@@ -450,29 +388,4 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');
   }
   return { error: reply.error };
-}
-
-function connectOptions(network: Network, address: string): net.NetConnectOpts {
-  if (network === 'unix') return { path: address };
-  if (network !== 'tcp') throw new RpcError(`rpc client: unsupported network ${network}`);
-  const colon = address.lastIndexOf(':');
-  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'); // [::1]:80 -> ::1
-  const port = Number(address.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new RpcError(`rpc client: bad tcp address ${JSON.stringify(address)}, want host:port`);
-  }
-  return { host: host || 'localhost', port };
-}
-
-// Text from a peer, cut to 100 characters for an error message.
-function quote(text: string): string {
-  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
-}
-
-function describe(err: unknown): string {
-  try {
-    return String(err instanceof Error ? err.message : err);
-  } catch {
-    return 'a value that cannot be shown as text';
-  }
 }

@@ -4,11 +4,13 @@
  * methods and their call counts); this one also shows connections, calls in flight and
  * error responses, and reloads itself. Added on day 5.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { PAGE_HEADERS } from './guard/page-headers.ts';
+import type { Service } from './service.ts';
 
-/** A snapshot of the server, taken for each request of the page. */
+/** What the page shows, read for each request of it. */
 export interface DebugInfo {
-  services: { name: string; methods: { name: string; calls: number }[] }[];
+  services: Iterable<Service>;
   connections: number; // GeeRPC connections open now, by TCP or by CONNECT; not HTTP ones
   inFlight: number; // requests being handled now
   errors: number; // error responses sent so far
@@ -18,32 +20,25 @@ export interface DebugInfo {
 /** How often the page reloads itself, in seconds: a view of the server, live. */
 const REFRESH_SECONDS = 5;
 
-/** Answers GET (and HEAD) with the page; other methods get 405. */
-export function serveDebugPage(req: IncomingMessage, res: ServerResponse, info: DebugInfo): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
-    res.end('405 method not allowed\n');
-    return;
-  }
+/** Answers a GET (or HEAD) of the page. */
+export function serveDebugPage(res: ServerResponse, info: DebugInfo): void {
   const page = renderDebugPage(info);
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(page),
     'cache-control': 'no-store', // the counts are live: a cached copy would lie
-    // Names come from the server's code, but escaping is the rule, and this header is
-    // the second line of defence: no script runs on this page, whatever it holds, and
-    // no other site may frame it.
-    'content-security-policy':
-      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    'x-content-type-options': 'nosniff',
+    ...PAGE_HEADERS,
   });
   res.end(page); // Node sends no body for HEAD by itself
 }
 
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
+
 /** The page itself: plain HTML, every name escaped, readable from phone to desktop. */
 export function renderDebugPage(info: DebugInfo): string {
   const services =
-    info.services.map(renderService).join('\n') || '<p>No service is registered.</p>';
+    [...info.services].sort(byName).map(renderService).join('\n') ||
+    '<p>No service is registered.</p>';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -68,9 +63,10 @@ ${services}
 `;
 }
 
-function renderService(service: DebugInfo['services'][number]): string {
-  const rows = service.methods
-    .map((m) => `<tr><td>${escapeHTML(m.name)}</td><td>${m.calls}</td></tr>`)
+function renderService(service: Service): string {
+  const rows = [...service.methods.values()]
+    .sort(byName)
+    .map((m) => `<tr><td>${escapeHTML(m.name)}</td><td>${m.numCalls}</td></tr>`)
     .join('\n');
   return `<h2>Service ${escapeHTML(service.name)}</h2>
 <table>

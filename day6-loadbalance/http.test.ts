@@ -65,8 +65,12 @@ async function rawConnect(t: TestContext, port: number, bytes: Buffer | string) 
   await once(conn, 'connect');
   conn.write(bytes);
   let received = Buffer.alloc(0);
+  const closed = new Promise<never>((_, reject) => {
+    conn.once('close', () => reject(new Error(`closed after ${received.length} bytes, no head`)));
+  });
+  closed.catch(() => {}); // it is only awaited while a head is read
   while (!received.includes('\r\n\r\n')) {
-    const [chunk] = (await once(conn, 'data')) as [Buffer];
+    const [chunk] = (await Promise.race([once(conn, 'data'), closed])) as [Buffer];
     received = Buffer.concat([received, chunk]);
   }
   conn.pause();
@@ -133,7 +137,7 @@ describe(`${DAY}: HTTP`, () => {
     assert.deepEqual(await client.call('Foo.Sum', 1), expectedReply(1, 1));
   });
 
-  test('a refused CONNECT is let go within a second, even with 64 KiB unread behind it', async (t) => {
+  test('a refused CONNECT is let go once its client hangs up, even with 64 KiB unread behind it', async (t) => {
     const { port, httpServer } = await startHTTP(t);
     const packet = Buffer.concat([
       Buffer.from('CONNECT /nope HTTP/1.1\r\n\r\n'),
@@ -144,8 +148,30 @@ describe(`${DAY}: HTTP`, () => {
     await whenClosed(conn); // our side is done; the server's socket must go too
     const open = () =>
       new Promise<number>((resolve) => httpServer.getConnections((_err, n) => resolve(n)));
-    for (let i = 0; i < 100 && (await open()) > 0; i++) await sleep(20);
+    // Well within the second a client that never hangs up is given (the next test).
+    for (let i = 0; i < 25 && (await open()) > 0; i++) await sleep(20);
     assert.equal(await open(), 0, 'the server still holds the socket');
+  });
+
+  test('a refused CONNECT whose client never hangs up is closed after a second', async (t) => {
+    const { port } = await startHTTP(t);
+    // allowHalfOpen: the client keeps its side open after the server's end, as an
+    // attacker's would; a well-behaved socket would close at once.
+    const conn = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    conn.on('error', () => {});
+    t.after(() => conn.destroy());
+    await once(conn, 'connect');
+    conn.write('CONNECT /nope HTTP/1.1\r\n\r\n');
+    conn.resume(); // read (and drop) the answer, so that its end can be seen
+    await once(conn, 'end'); // the server has answered and ended its side
+    const zeros = setInterval(() => conn.write(Buffer.alloc(4)), 10); // bytes, forever
+    t.after(() => clearInterval(zeros));
+    const started = performance.now();
+    const closed = whenClosed(conn).then(() => true);
+    const inTime = await Promise.race([closed, sleep(3000, false, { ref: false })]);
+    const elapsed = performance.now() - started;
+    conn.destroy(); // else a server that never lets go would hold up the test's clean-up
+    assert.ok(inTime && elapsed > 500, `closed after ${elapsed} ms, not about 1000`);
   });
 
   test('a connection that never sends a byte is closed after the handshake timeout', async (t) => {
@@ -153,7 +179,8 @@ describe(`${DAY}: HTTP`, () => {
     const silent = net.connect(port, '127.0.0.1');
     silent.on('error', () => {});
     t.after(() => silent.destroy());
-    await whenClosed(silent);
+    const closed = whenClosed(silent).then(() => true);
+    assert.ok(await Promise.race([closed, sleep(500, false, { ref: false })]), 'still open');
   });
 
   test('the debug page lists services and methods, with counts that move after calls', async (t) => {
@@ -231,6 +258,29 @@ describe(`${DAY}: HTTP`, () => {
     assert.deepEqual(await client.call('Foo.Sum', 1), expectedReply(1, 1));
   });
 
+  test('a CONNECTed connection drops the idle timeout it had as an HTTP one', async (t) => {
+    const { port, httpServer } = await startHTTP(t, [new Foo()], {}, { handshakeTimeout: 50 });
+    const accepted: net.Socket[] = [];
+    httpServer.on('connection', (conn: net.Socket) => accepted.push(conn));
+    const client = await xDial(`http@127.0.0.1:${port}`);
+    t.after(() => client.close());
+    assert.equal(accepted[0]?.timeout, 0, 'GeeRPC bounds it from here on, not an idle timer');
+    await sleep(150); // three idle timeouts of an HTTP connection that sends nothing
+    assert.deepEqual(await client.call('Foo.Sum', 1), expectedReply(1, 1));
+  });
+
+  test('a CONNECT that reaches a closed server gets 503, not GeeRPC', async (t) => {
+    const server = new Server({ log: () => {} });
+    await server.close();
+    const httpServer = http.createServer();
+    server.handleHTTP(httpServer);
+    httpServer.listen(0, '127.0.0.1');
+    await once(httpServer, 'listening');
+    t.after(() => new Promise((resolve) => httpServer.close(resolve)));
+    const { head } = await rawConnect(t, (httpServer.address() as net.AddressInfo).port, CONNECT);
+    assert.match(head, /^HTTP\/1\.0 503 /);
+  });
+
   test('close() does not wait for an HTTP request that a client never finishes', async (t) => {
     const { server, port } = await startHTTP(t);
     const slow = net.connect(port, '127.0.0.1');
@@ -239,7 +289,9 @@ describe(`${DAY}: HTTP`, () => {
     await once(slow, 'connect');
     slow.write('GET /debug/geerpc HTTP/1.1\r\nHost: x\r\n'); // and never the blank line
     await sleep(20);
-    await server.close(); // would wait for the HTTP server's requestTimeout (300 s) without it
+    // Without closeAllConnections, close() would wait for the requestTimeout (300 s).
+    const closed = server.close().then(() => true);
+    assert.ok(await Promise.race([closed, sleep(1000, false, { ref: false })]), 'still closing');
     await whenClosed(slow);
   });
 

@@ -4,6 +4,7 @@
  * service.go, with JavaScript's prototype chain in place of Go's reflect. Added on day 3;
  * day 4 gave methods a second parameter, the call's context.
  */
+import { checkReceiver } from './guard/receiver.ts';
 
 /**
  * What a method gets beside its argument. `signal` fires when the server gives up on
@@ -36,7 +37,8 @@ export class Service {
 
   /** Throws, saying why, when the receiver cannot be a service. */
   constructor(receiver: object) {
-    this.name = serviceName(receiver);
+    checkReceiver(receiver);
+    this.name = receiver.constructor.name; // JavaScript keeps the class's name at run time
     this.receiver = receiver;
     this.methods = findMethods(receiver);
     if (this.methods.size === 0) {
@@ -51,22 +53,6 @@ export class Service {
     m.numCalls++;
     return await m.method.call(this.receiver, argv, ctx);
   }
-}
-
-// The service's name is its class's name. JavaScript keeps that at run time, on the
-// constructor; an anonymous class or a plain object has no name worth publishing.
-function serviceName(receiver: unknown): string {
-  if (typeof receiver === 'function') {
-    throw new TypeError(`rpc server: register an instance, not the class: new ${receiver.name}()`);
-  }
-  if (typeof receiver !== 'object' || receiver === null) {
-    throw new TypeError(`rpc server: register needs an object, got ${String(receiver)}`);
-  }
-  const ctor = receiver.constructor;
-  if (typeof ctor !== 'function' || ctor === Object || ctor.name === '') {
-    throw new TypeError('rpc server: register needs an instance of a named class');
-  }
-  return ctor.name;
 }
 
 // Walks the prototype chain, most derived class first, up to (not including)

@@ -9,13 +9,13 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { etcdClient, registerEtcd } from './registry/etcd.ts';
-import { hasEtcd, LocalEtcd } from './registry/etcd-local.ts';
+import { EtcdDiscovery } from './etcd/discovery.ts';
+import { hasEtcd, LocalEtcd } from './etcd/local.ts';
+import { etcdClient, registerEtcd } from './etcd/register.ts';
 import { advertisedAddr, GeeRegistry, heartbeat } from './registry/registry.ts';
 import { Server } from './server.ts';
 import { demoFlags, startTrace } from './trace.ts';
 import { type Discovery, SelectMode } from './xclient/discovery.ts';
-import { EtcdDiscovery } from './xclient/discovery-etcd.ts';
 import { GeeRegistryDiscovery } from './xclient/discovery-gee.ts';
 import { XClient } from './xclient/xclient.ts';
 

@@ -10,12 +10,12 @@ import net from 'node:net';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
-import { etcdClient, registerEtcd } from '../day7-registry/registry/etcd.ts';
-import { LocalEtcd } from '../day7-registry/registry/etcd-local.ts';
+import { EtcdDiscovery } from '../day7-registry/etcd/discovery.ts';
+import { LocalEtcd } from '../day7-registry/etcd/local.ts';
+import { etcdClient, registerEtcd } from '../day7-registry/etcd/register.ts';
 import { advertisedAddr } from '../day7-registry/registry/registry.ts';
 import { Server } from '../day7-registry/server.ts';
 import { SelectMode } from '../day7-registry/xclient/discovery.ts';
-import { EtcdDiscovery } from '../day7-registry/xclient/discovery-etcd.ts';
 import { XClient } from '../day7-registry/xclient/xclient.ts';
 
 const etcd = new LocalEtcd();

@@ -164,7 +164,8 @@ describe(`${DAY}: server limits`, () => {
       stallers.push(raw);
       await sleep(30); // in this order: the third is the one that crosses the line
     }
-    await whenClosed(stallers[2]?.conn as net.Socket);
+    const third = whenClosed(stallers[2]?.conn as net.Socket).then(() => 'closed');
+    assert.equal(await Promise.race([third, sleep(2000, 'still open', { ref: false })]), 'closed');
     assert.match(logs.join('\n'), /past maxBufferedBytes \(1048576 bytes\)/);
     assert.equal(stallers[0]?.conn.destroyed, false, 'the first two still hold their share');
     // Small frames never draw on the budget: a client making calls is not the victim.

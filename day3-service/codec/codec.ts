@@ -4,6 +4,9 @@
  * Mirrors GeeRPC's codec/codec.go and gob.go. Added on day 1.
  */
 import type { Socket } from 'node:net';
+import { drained } from '../guard/drain.ts';
+import { isHeader } from '../guard/header.ts';
+import { describe } from '../guard/text.ts';
 import type { Encoding } from './encoding.ts';
 import { encodeFrames, FrameError, type FrameReader, whenClosed } from './frame.ts';
 import { json } from './json.ts';
@@ -22,9 +25,8 @@ export interface Codec {
   /** The next header, or `null` when the peer closed the connection between messages. */
   readHeader(): Promise<Header | null>;
   /**
-   * The body that follows the header just read. Throws CodecError when the body's
-   * frame arrived whole but does not decode: the stream is still in step, so only
-   * that one message is lost. Any other error means the connection is unusable.
+   * The body after the header just read. Throws CodecError when its frame arrived whole
+   * but does not decode: only that message is lost. Any other error ends the connection.
    */
   readBody(): Promise<unknown>;
   /** Sends header and body as one message. Throws, sending nothing, if they cannot be encoded. */
@@ -68,7 +70,6 @@ export class FramedCodec implements Codec {
   readonly #conn: Socket;
   readonly #reader: FrameReader;
   readonly #encoding: Encoding;
-  #drained: Promise<void> | undefined; // shared by everyone waiting for the same 'drain'
   #bytesRead = 0;
 
   // The reader is passed in, not made here, because it has already read the option
@@ -95,16 +96,15 @@ export class FramedCodec implements Codec {
   }
 
   write(header: Header, body: unknown): void {
-    // Encode both before writing anything: if the body cannot be encoded, nothing is
-    // sent and the stream stays in step. `undefined` has no encoding in JSON, so a
-    // method that returns nothing is sent as `null` by every codec.
+    // Encode both before writing anything, so that a body that cannot be encoded sends
+    // nothing. `undefined` has no JSON encoding: every codec sends it as `null`.
     const message = encodeFrames(
       this.#encoding.encode(header),
       this.#encoding.encode(body ?? null),
     );
     if (!this.#conn.writable) return; // the peer is gone; there is nobody to tell
-    // Messages written in the same tick leave in one TCP segment: cork now, uncork
-    // once this tick's work is done. Under load that is 2-3x the calls/s (npm run bench).
+    // Messages written in the same tick leave in one TCP segment: cork now, uncork once
+    // this tick's work is done. Under load that is 2-3x the calls/s (npm run bench).
     if (this.#conn.writableCorked === 0) {
       this.#conn.cork();
       process.nextTick(() => this.#conn.uncork());
@@ -123,16 +123,7 @@ export class FramedCodec implements Codec {
   }
 
   drained(): Promise<void> {
-    if (!this.#conn.writableNeedDrain || this.#conn.destroyed) return Promise.resolve();
-    this.#drained ??= new Promise<void>((resolve) => {
-      const done = () => {
-        this.#conn.off('drain', done).off('close', done);
-        this.#drained = undefined;
-        resolve();
-      };
-      this.#conn.on('drain', done).on('close', done);
-    });
-    return this.#drained;
+    return drained(this.#conn);
   }
 
   close(): Promise<void> {
@@ -149,18 +140,8 @@ export class FramedCodec implements Codec {
     try {
       return this.#encoding.decode(frame);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new CodecError(`cannot decode a frame of ${frame.length} bytes: ${reason}`, {
-        cause: err,
-      });
+      const reason = `cannot decode a frame of ${frame.length} bytes: ${describe(err)}`;
+      throw new CodecError(reason, { cause: err });
     }
   }
-}
-
-function isHeader(value: unknown): value is Header {
-  if (typeof value !== 'object' || value === null) return false;
-  const { serviceMethod, seq, error } = value as Record<string, unknown>;
-  return (
-    typeof serviceMethod === 'string' && Number.isSafeInteger(seq) && typeof error === 'string'
-  );
 }

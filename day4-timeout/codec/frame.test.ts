@@ -3,8 +3,9 @@
  * frame-size limit. Added on day 1.
  */
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
 import { DAY } from '../test-helpers.ts';
 import { encodeFrames, FrameError, FrameParser, FrameReader } from './frame.ts';
 
@@ -63,5 +64,20 @@ describe(`${DAY}: frames`, () => {
     assert.deepEqual(parser.take(), Buffer.from('abc'));
     parser.push(encodeFrames(Buffer.from('abcd')));
     assert.throws(() => parser.take(), /exceeds maxFrameSize \(3 bytes\)/);
+  });
+
+  test('a reader nobody reads from stops taking bytes once it holds 64 KiB', async () => {
+    const source = new PassThrough();
+    const reader = new FrameReader(source);
+    const frame = encodeFrames(Buffer.alloc(2 * 1024 * 1024));
+    for (let offset = 0; offset < 1024 * 1024; offset += 16 * 1024) {
+      source.write(frame.subarray(offset, offset + 16 * 1024));
+      await tick();
+    }
+    // What the reader did not take is still in the stream: TCP's window would fill.
+    const taken = 1024 * 1024 - source.readableLength - source.writableLength;
+    assert.ok(taken < 128 * 1024, `the reader took ${taken} bytes nobody asked for`);
+    source.end(frame.subarray(1024 * 1024));
+    assert.equal((await reader.read())?.length, 2 * 1024 * 1024);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { hash as digest } from 'node:crypto';
 import { RpcError } from '../errors.ts';
+import { checkRandom, checkServers } from '../guard/discovery-input.ts';
 
 /** How `get` picks a server. An `as const` object: a plain value at run time, a union in types. */
 export const SelectMode = {
@@ -36,10 +37,10 @@ interface Weighted {
   current: number; // smooth weighted round robin's running score
 }
 
-/** Virtual nodes per unit of weight on the hash ring: keys spread within about a quarter. */
+type Point = { hash: number; addr: string }; // a server's place on the hash ring
+
+/** Points on the hash ring per unit of weight: keys spread evenly within about a quarter. */
 const REPLICAS = 100;
-/** Weights are ratios, not capacities: 100 is plenty, and bounds the ring's size. */
-const MAX_WEIGHT = 100;
 
 /**
  * A fixed list of servers, given by the user: no registry. `random` can be replaced
@@ -49,7 +50,7 @@ export class MultiServersDiscovery implements Discovery {
   readonly #random: () => number;
   #servers: Weighted[] = [];
   #index: number; // RoundRobin's next position, taken modulo the list's length
-  #ring: { hash: number; addr: string }[] | undefined; // sorted by hash; built on first use
+  #ring: Point[] | undefined; // sorted by hash; built on first use
   #ringOf = ''; // the servers and weights the ring was built for
 
   constructor(servers: readonly ServerEntry[], { random = Math.random } = {}) {
@@ -84,7 +85,7 @@ export class MultiServersDiscovery implements Discovery {
         if (typeof key !== 'string')
           throw new RpcError('rpc discovery: ConsistentHash needs a key');
         this.#ring ??= buildRing(servers);
-        return onRing(this.#ring, hash(key));
+        return onRing(this.#ring, md5(key).readUInt32BE(0));
       default:
         throw new RpcError(`rpc discovery: unknown select mode ${String(mode)}`);
     }
@@ -94,48 +95,27 @@ export class MultiServersDiscovery implements Discovery {
     return this.#list().map((server) => server.addr);
   }
 
-  // Checks and copies the list (the caller's array stays theirs). A server listed
-  // before with the same weight keeps its WRR score, and an unchanged list keeps its
-  // ring: a registry refreshes the same list every few seconds (day 7).
+  // Copies the list (the caller's array stays theirs). A server listed before with the
+  // same weight keeps its WRR score, and an unchanged list keeps its ring: a registry
+  // hands over the same list every few seconds (day 7).
   #replace(servers: readonly ServerEntry[]): void {
-    if (!Array.isArray(servers)) throw new TypeError('rpc discovery: servers must be an array');
+    checkServers(servers);
     const before = new Map(this.#servers.map((server) => [server.addr, server]));
-    const seen = new Set<string>();
-    const list = servers.map((entry): Weighted => {
-      const { addr, weight = 1 } = typeof entry === 'string' ? { addr: entry } : (entry ?? {});
-      if (typeof addr !== 'string' || !/^[a-z]+@./.test(addr)) {
-        throw new TypeError(
-          `rpc discovery: want a server as protocol@address (tcp@host:port), got ${JSON.stringify(entry)}`,
-        );
-      }
-      if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) {
-        throw new TypeError(
-          `rpc discovery: weight of ${addr} must be a whole number from 1 to ${MAX_WEIGHT}, got ${JSON.stringify(weight)}`,
-        );
-      }
-      if (seen.has(addr)) throw new TypeError(`rpc discovery: ${addr} is listed twice`);
-      seen.add(addr);
+    this.#servers = servers.map((entry) => {
+      const { addr, weight = 1 } = typeof entry === 'string' ? { addr: entry } : entry;
       const old = before.get(addr);
-      return {
-        addr,
-        weight,
-        current: old !== undefined && old.weight === weight ? old.current : 0,
-      };
+      return { addr, weight, current: old?.weight === weight ? old.current : 0 };
     });
-    this.#servers = list;
-    const ringOf = list
+    const ringOf = this.#servers
       .map(({ addr, weight }) => `${weight}*${addr}`)
       .sort()
-      .join(',');
+      .join();
     if (ringOf !== this.#ringOf) this.#ring = undefined; // built again if ConsistentHash is used
     this.#ringOf = ringOf;
   }
 
   #randomIndex(n: number): number {
-    const r = this.#random();
-    if (!(r >= 0 && r < 1))
-      throw new RpcError(`rpc discovery: random() must return [0, 1), got ${r}`);
-    return Math.floor(r * n);
+    return Math.floor(checkRandom(this.#random()) * n);
   }
 
   #list(): Weighted[] {
@@ -164,7 +144,7 @@ function smoothWeighted(servers: Weighted[]): Weighted {
 // the arcs before its points, so only about 1/(n+1) of the keys move, all to it. Each
 // MD5 digest gives four points (16 bytes), as memcached's ketama does: a quarter of
 // the hashing, which is most of the cost of building a ring.
-function buildRing(servers: Weighted[]): { hash: number; addr: string }[] {
+function buildRing(servers: Weighted[]): Point[] {
   const ring = servers.flatMap(({ addr, weight }) =>
     Array.from({ length: REPLICAS * weight }, (_, i) => ({
       hash: md5(`${i >> 2}#${addr}`).readUInt32BE((i & 3) * 4),
@@ -176,23 +156,19 @@ function buildRing(servers: Weighted[]): { hash: number; addr: string }[] {
 }
 
 // Binary search for the first point at or after h; past the last point, wrap to the first.
-function onRing(ring: { hash: number; addr: string }[], h: number): string {
+function onRing(ring: Point[], h: number): string {
   let lo = 0;
   let hi = ring.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((ring[mid] as { hash: number }).hash < h) lo = mid + 1;
+    if ((ring[mid] as Point).hash < h) lo = mid + 1;
     else hi = mid;
   }
-  return (ring[lo % ring.length] as { addr: string }).addr;
+  return (ring[lo % ring.length] as Point).addr;
 }
 
-// 32 bits of MD5: not for security, for spread. Similar inputs ("0#a", "1#a") land far
-// apart, which a simple hash such as FNV does poorly on short strings.
-function hash(text: string): number {
-  return md5(text).readUInt32BE(0);
-}
-
+// MD5 for the ring's hashes: not for security, for spread. Similar inputs ("0#a", "1#a")
+// land far apart, which a simple hash such as FNV does poorly on short strings.
 // crypto.hash (Node 20.12) is the one-shot form: a quarter of createHash's cost here.
 function md5(text: string): Buffer {
   return digest('md5', text, 'buffer');

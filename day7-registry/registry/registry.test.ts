@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 import { DAY } from '../test-helpers.ts';
-import { advertisedAddr, GeeRegistry, heartbeat, MAX_LIST_BYTES } from './registry.ts';
+import { advertisedAddr, GeeRegistry, heartbeat } from './registry.ts';
 
 interface TestRegistry {
   url: string;
@@ -20,9 +21,14 @@ interface TestRegistry {
 }
 
 /** A registry on a free loopback port (or `port`), closed when the test ends. */
-async function startRegistry(t: TestContext, timeout?: number, port = 0): Promise<TestRegistry> {
+async function startRegistry(
+  t: TestContext,
+  timeout?: number,
+  port = 0,
+  token?: string,
+): Promise<TestRegistry> {
   const httpServer = http.createServer();
-  new GeeRegistry(timeout).handleHTTP(httpServer);
+  new GeeRegistry(timeout, { token }).handleHTTP(httpServer);
   const requests: string[] = [];
   httpServer.on('request', (req: http.IncomingMessage) =>
     requests.push(`${req.method} ${req.headers['x-geerpc-server'] ?? ''}`.trim()),
@@ -45,10 +51,15 @@ function stopRegistry(httpServer: http.Server): Promise<void> {
   return new Promise((resolve) => httpServer.close(() => resolve()));
 }
 
-async function send(url: string, method: string, addr?: string): Promise<Response> {
+async function send(
+  url: string,
+  method: string,
+  addr?: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const res = await fetch(url, {
     method,
-    headers: addr === undefined ? {} : { 'X-Geerpc-Server': addr },
+    headers: addr === undefined ? headers : { ...headers, 'X-Geerpc-Server': addr },
   });
   await res.body?.cancel();
   return res;
@@ -118,15 +129,15 @@ describe(`${DAY}: registry`, () => {
     assert.deepEqual(await list(url), [], 'nothing bad was registered');
   });
 
-  test('the list stays under MAX_LIST_BYTES (one header fetch() can read); known servers may still beat', async (t) => {
+  test('the list stays under maxListBytes (one header fetch() can read); known servers may still beat', async (t) => {
     const { url } = await startRegistry(t);
     const addr = (i: number) => `tcp@${'a'.repeat(190)}.${String(i).padStart(3, '0')}:1`;
     let i = 0;
-    while ((await send(url, 'POST', addr(i))).status === 200) i++;
-    assert.equal(i, Math.floor(MAX_LIST_BYTES / (addr(0).length + 1)));
+    while (i < 100 && (await send(url, 'POST', addr(i))).status === 200) i++; // 62 fit
+    assert.equal(i, Math.floor(REGISTRY_DEFAULTS.maxListBytes / (addr(0).length + 1)));
     assert.equal((await send(url, 'POST', addr(0))).status, 200, 'a known server may beat');
     const listed = (await send(url, 'GET')).headers.get('X-Geerpc-Servers') ?? '';
-    assert.ok(listed.length <= MAX_LIST_BYTES);
+    assert.ok(listed.length <= REGISTRY_DEFAULTS.maxListBytes);
     await send(url, 'DELETE', addr(0));
     assert.equal((await send(url, 'POST', addr(i))).status, 200, 'room again after a DELETE');
   });
@@ -149,6 +160,52 @@ describe(`${DAY}: registry`, () => {
     assert.equal(res.status, 400);
     await res.body?.cancel();
     assert.deepEqual(await list(url), []);
+  });
+
+  test("a successful answer has an empty body, as GeeRPC's (its clients never close bodies)", async (t) => {
+    const { url } = await startRegistry(t);
+    for (const [method, addr] of [['POST', 'tcp@a:1'], ['GET'], ['DELETE', 'tcp@a:1']]) {
+      const res = await fetch(url, {
+        method,
+        headers: addr === undefined ? {} : { 'X-Geerpc-Server': addr },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-length'), '0', method);
+      assert.equal(await res.text(), '');
+    }
+  });
+
+  test('with a token, a POST or DELETE without it gets 401 and changes nothing; GET stays open', async (t) => {
+    const { url } = await startRegistry(t, undefined, 0, 's3cret');
+    const right = { authorization: 'Bearer s3cret' };
+    assert.equal((await send(url, 'POST', 'tcp@a:1', right)).status, 200);
+    const wrongs: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer s3cre' },
+      { authorization: 's3cret' },
+    ];
+    for (const wrong of wrongs) {
+      assert.equal((await send(url, 'POST', 'tcp@evil:1', wrong)).status, 401);
+      assert.equal((await send(url, 'DELETE', 'tcp@a:1', wrong)).status, 401);
+    }
+    const noHeader = await fetch(url, { method: 'POST' });
+    assert.equal(noHeader.status, 401, 'the token is checked before anything else');
+    await noHeader.body?.cancel();
+    assert.deepEqual(await list(url), ['tcp@a:1'], 'GET needs no token');
+  });
+
+  test('refuses a timeout that is not 0 (never) or more ms', () => {
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => new GeeRegistry(bad), /timeout must be 0 \(never\) or more ms/);
+    }
+  });
+
+  test('refuses an HTTP server that already has a request handler: two would answer one request', () => {
+    const taken = http.createServer((_req, res) => res.end());
+    assert.throws(
+      () => new GeeRegistry().handleHTTP(taken),
+      /handleHTTP needs an HTTP server with no request handler/,
+    );
   });
 
   test('advertises an address a client can dial, and refuses to guess for [::]', async (t) => {
@@ -253,6 +310,19 @@ describe(`${DAY}: heartbeat`, () => {
     const stopped = beat.stop(); // its DELETE times out too, within requestTimeout
     await stopped;
     assert.ok(logs.some((m) => /DELETE .* failed/.test(m)));
+  });
+
+  test("with the registry's token, beats list the server and stop() removes it; without, they fail", async (t) => {
+    const registry = await startRegistry(t, undefined, 0, 's3cret');
+    const logs: string[] = [];
+    const wrong = heartbeat(registry.url, 'tcp@b:1', 60_000, { log: (m) => logs.push(m) });
+    const beat = heartbeat(registry.url, 'tcp@a:1', 20, { token: 's3cret', log: () => {} });
+    t.after(() => Promise.all([beat.stop(), wrong.stop()]));
+    await waitFor(async () => (await list(registry.url)).length === 1);
+    await waitFor(() => logs.length >= 1);
+    assert.match(logs[0] as string, /POST .* failed: answered 401 Unauthorized/);
+    await beat.stop();
+    assert.deepEqual(await list(registry.url), []);
   });
 
   test('refuses an interval that a timer cannot keep', () => {

@@ -3,81 +3,54 @@
  * POSTs its address every so often (a heartbeat); a client GETs the list of those heard
  * from recently. Mirrors GeeRPC's registry/registry.go. Added on day 7.
  */
-import {
-  type Server as HttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-  STATUS_CODES,
-} from 'node:http';
+import http from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { ListBytes } from '../guard/list-bytes.ts';
+import { bounded, fetchFailure } from '../guard/registry-fetch.ts';
+import { checkInterval, checkTimeout, REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
+import { tokenHeader, tokenMatches } from '../guard/registry-token.ts';
+import { checkOwnServer, onPath } from '../guard/request-target.ts';
+import { checkDialable, isRpcAddr, RPC_ADDR_RULE } from '../guard/rpc-addr.ts';
 
 export const DEFAULT_PATH = '/_geerpc_/registry';
-/** How long a server stays listed after its last heartbeat, in ms (5 minutes). */
-export const DEFAULT_TIMEOUT = 5 * 60_000;
-/** After a failed request to the registry, how long before the next try, in ms. */
-export const RETRY_MS = 1_000;
 
-/**
- * The most bytes the list of servers may take. It travels in one response header, and a
- * header is read whole: fetch() refuses one over 16 KiB, and a 2 MB list answered to
- * every pipelined GET ran a registry out of memory (an attacker's walkthrough). A new
- * server that would take the list past it gets 503. About 600 addresses like
- * `tcp@10.0.0.1:9999`: a teaching registry's size.
- */
-export const MAX_LIST_BYTES = 12 * 1024;
-
-// An rpcAddr as day 5's xDial reads it: printable ASCII (a byte is a character), and no
-// comma, which separates the list.
-const RPC_ADDR = /^(tcp|http|unix)@[\x21-\x2b\x2d-\x7e]{1,200}$/;
-
-/** Whether a string is an address this registry would list: tcp@, http@ or unix@. */
-export function isRpcAddr(addr: string): boolean {
-  return RPC_ADDR.test(addr);
-}
+/** A response: its status, and for an error, a detail for the body. */
+type Answer = [status: number, detail?: string];
 
 /**
  * Keeps the servers that have sent a heartbeat within `timeout` ms (0 = forever). The
  * list lives in one process's memory: a teaching registry. Production systems use a
- * replicated store (etcd, Consul, ZooKeeper); see the chapter's last section.
+ * replicated store (etcd, Consul, ZooKeeper); see the chapter's last section. With a
+ * `token`, only requests that carry it may change the list.
  */
 export class GeeRegistry {
   readonly #timeout: number;
-  #list: string | undefined; // the X-Geerpc-Servers value, until the list changes
-  #listBytes = 0; // the list's length as a header: each address and its comma
-  // rpcAddr -> when it was last heard from (performance.now(): a clock that never steps
-  // back, as the wall clock can). A Map keeps insertion order, and a heartbeat re-inserts
-  // its server, so the map runs from least to most recently heard.
+  readonly #token: string | undefined;
+  // rpcAddr -> when it was last heard from (performance.now()). A Map keeps insertion
+  // order, and a heartbeat re-inserts its server: the map runs from least to most
+  // recently heard.
   readonly #servers = new Map<string, number>();
+  #list: string | undefined; // the X-Geerpc-Servers value, until the list changes
+  readonly #bytes = new ListBytes(REGISTRY_DEFAULTS.maxListBytes);
 
-  constructor(timeout = DEFAULT_TIMEOUT) {
-    if (!Number.isFinite(timeout) || timeout < 0) {
-      throw new TypeError(`rpc registry: timeout must be 0 (never) or more ms, got ${timeout}`);
-    }
+  constructor(timeout = REGISTRY_DEFAULTS.timeout, { token }: { token?: string } = {}) {
+    checkTimeout(timeout);
     this.#timeout = timeout;
+    this.#token = token;
   }
 
   /** Serves the registry at `path` of an HTTP server of its own (other paths: 404). */
-  handleHTTP(httpServer: HttpServer, path = DEFAULT_PATH): void {
-    if (httpServer.listenerCount('request') > 0) {
-      throw new Error('rpc registry: handleHTTP needs an HTTP server with no request handler');
-    }
-    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      // Not new URL(): it throws on targets the HTTP parser lets through (`//`), and a
-      // throw here would take the whole process down.
-      if ((req.url ?? '').split('?', 1)[0] !== path) reply(res, 404);
-      else this.#serve(req, res);
+  handleHTTP(httpServer: http.Server, path = DEFAULT_PATH): void {
+    checkOwnServer(httpServer);
+    httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!onPath(req.url, path)) return reply(res, [404]);
+      this.#expire();
+      reply(res, this.#serveHTTP(req, res));
     });
   }
 
-  #serve(req: IncomingMessage, res: ServerResponse): void {
-    this.#expire();
-    const [status, detail] = this.#answer(req, res);
-    reply(res, status, detail);
-  }
-
   // GET lists the live servers; POST registers or refreshes one; DELETE lets it leave.
-  // Returns the status to answer with, and a detail for the body.
-  #answer(req: IncomingMessage, res: ServerResponse): [number, string?] {
+  #serveHTTP(req: http.IncomingMessage, res: http.ServerResponse): Answer {
     if (req.method === 'GET') {
       this.#list ??= [...this.#servers.keys()].sort().join(','); // sorted once per change
       res.setHeader('X-Geerpc-Servers', this.#list);
@@ -87,69 +60,64 @@ export class GeeRegistry {
       res.setHeader('Allow', 'GET, POST, DELETE');
       return [405];
     }
+    if (!tokenMatches(req, this.#token)) return [401, 'wrong or missing token'];
     const addr = req.headers['x-geerpc-server'];
     if (typeof addr !== 'string' || addr === '') return [500, 'no X-Geerpc-Server header'];
-    if (!isRpcAddr(addr))
-      return [400, 'want tcp@, http@ or unix@ and 1-200 printable ASCII, no comma'];
-    if (req.method === 'DELETE') {
-      this.#remove(addr);
-      return [200];
-    }
-    const known = this.#servers.delete(addr); // to the back of the line: most recently heard
-    if (!known && this.#listBytes + addr.length + 1 > MAX_LIST_BYTES) {
-      return [503, `registry full: the list may take ${MAX_LIST_BYTES} bytes`];
-    }
-    this.#servers.set(addr, performance.now());
-    if (!known) this.#changed(addr.length + 1);
+    if (!isRpcAddr(addr)) return [400, RPC_ADDR_RULE];
+    if (req.method === 'DELETE') this.#removeServer(addr);
+    else if (!this.#putServer(addr)) return [503, this.#bytes.refusal];
     return [200];
   }
 
-  #remove(addr: string): void {
-    if (this.#servers.delete(addr)) this.#changed(-(addr.length + 1));
+  // Lists `addr` as heard from now. False for a new server the list has no room for.
+  #putServer(addr: string): boolean {
+    const known = this.#servers.delete(addr); // to the back of the line: most recently heard
+    if (!known && !this.#bytes.add(addr)) return false;
+    this.#servers.set(addr, performance.now());
+    if (!known) this.#list = undefined;
+    return true;
   }
 
-  #changed(bytes: number): void {
-    this.#listBytes += bytes;
+  #removeServer(addr: string): void {
+    if (!this.#servers.delete(addr)) return;
+    this.#bytes.remove(addr);
     this.#list = undefined;
   }
 
   // Drops the servers not heard from within the timeout. They are at the front of the
-  // map, so this stops at the first live one: its cost is the number it drops. Run on
-  // every request, so an expired server is never listed, and none stays in memory
-  // longer than until the next request.
+  // map, so this stops at the first live one. Run on every request, so an expired
+  // server is never listed, whoever asks.
   #expire(): void {
     if (this.#timeout === 0) return;
     const oldest = performance.now() - this.#timeout;
     for (const [addr, seen] of this.#servers) {
       if (seen > oldest) break;
-      this.#remove(addr);
+      this.#removeServer(addr);
     }
   }
 }
 
-// Ends a response with its status text (and a detail): every response has a body a
-// person can read, and none is left open.
-function reply(res: ServerResponse, status: number, detail?: string): void {
+// Ends a response. An error's body says what went wrong; a success has none, as
+// GeeRPC's do: its clients never close a body, and each would pin a connection.
+function reply(res: http.ServerResponse, [status, detail]: Answer): void {
   res.statusCode = status;
+  if (status === 200) return void res.end();
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.end(`${status} ${STATUS_CODES[status]}${detail === undefined ? '' : `: ${detail}`}\n`);
+  res.end(`${status} ${http.STATUS_CODES[status]}${detail === undefined ? '' : `: ${detail}`}\n`);
 }
 
 /** The rpcAddr to advertise for a listener: one a client can dial, never `[::]`. */
 export function advertisedAddr(listener: NetServer, protocol: 'tcp' | 'http' = 'tcp'): string {
   const { address, port, family } = listener.address() as AddressInfo;
-  // A server listening on every interface cannot know which one its clients reach.
-  if (address === '::' || address === '0.0.0.0') {
-    throw new Error(
-      `rpc registry: the server listens on every interface (${address}); advertise the address clients should dial`,
-    );
-  }
+  checkDialable(address);
   return `${protocol}@${family === 'IPv6' ? `[${address}]` : address}:${port}`;
 }
 
 export interface HeartbeatOptions {
   /** How long each request to the registry may take, in ms (default 10 s). */
   requestTimeout?: number;
+  /** The registry's token, if it has one. */
+  token?: string;
   /** Where a failed beat is reported (default: stderr). */
   log?: (message: string) => void;
 }
@@ -160,34 +128,33 @@ export interface Heartbeat {
 }
 
 /**
- * Registers `rpcAddr` with the registry now, then every `interval` ms (default: the
- * registry's default timeout less a minute, so that one late beat is not fatal). A
- * failed beat is logged and retried after RETRY_MS: GeeRPC's stops at the first.
- * Its timer never keeps the process alive.
+ * Registers `rpcAddr` with the registry now, then every `interval` ms (default 4
+ * minutes: the registry's default timeout less one, so that one late beat is not
+ * fatal). A failed beat is logged and tried again a second later: GeeRPC's beats stop
+ * at the first failure. Its timer never keeps the process alive.
  */
 export function heartbeat(
   registryUrl: string,
   rpcAddr: string,
-  interval = DEFAULT_TIMEOUT - 60_000,
-  { requestTimeout = 10_000, log = console.error }: HeartbeatOptions = {},
+  interval = REGISTRY_DEFAULTS.heartbeatInterval,
+  options: HeartbeatOptions = {},
 ): Heartbeat {
-  if (!Number.isSafeInteger(interval) || interval < 1 || interval > 2 ** 31 - 1) {
-    throw new TypeError(`rpc registry: heartbeat interval must be 1 to 2^31-1 ms, got ${interval}`);
-  }
+  checkInterval(interval);
+  const { requestTimeout = REGISTRY_DEFAULTS.beatTimeout, token, log = console.error } = options;
+  const send = (method: 'POST' | 'DELETE') =>
+    registryRequest(registryUrl, method, { rpcAddr, token, timeout: requestTimeout });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const beat = async (): Promise<void> => {
     let next = interval;
     try {
-      await registryRequest(registryUrl, 'POST', rpcAddr, requestTimeout);
+      await send('POST');
     } catch (err) {
-      // Try again soon: with the defaults, waiting a whole interval after one failure
-      // would leave the server unlisted for minutes.
-      next = Math.min(interval, RETRY_MS);
-      if (!stopped) log(`${describe(err)}; next heartbeat in ${next} ms`);
+      next = Math.min(interval, REGISTRY_DEFAULTS.retry); // not a whole interval unlisted
+      if (!stopped) log(`${(err as Error).message}; next heartbeat in ${next} ms`);
     }
-    // The next beat is timed from the end of this one, so beats never overlap.
     if (stopped) return;
+    // The next beat is timed from the end of this one, so beats never overlap.
     timer = setTimeout(() => {
       beating = beat();
     }, next).unref();
@@ -201,44 +168,29 @@ export function heartbeat(
       // A beat in flight is waited for, not aborted: its POST may already be on the
       // wire, and could reach the registry after our DELETE and list us again.
       await beating;
-      await registryRequest(registryUrl, 'DELETE', rpcAddr, requestTimeout).catch((err) =>
-        log(describe(err)),
-      );
+      await send('DELETE').catch((err: Error) => log(err.message));
     },
   };
 }
 
 /**
- * One request to the registry, as both sides make them: a time limit, the status
- * checked, the body discarded (only headers carry the answer), and a failure that names
- * the request. Resolves with the response's headers.
+ * One request to the registry, as both sides make them: bounded, its status checked,
+ * its body discarded (the answer is in the headers), and a failure that names the
+ * request. Resolves with the response's headers.
  */
 export async function registryRequest(
   url: string,
   method: 'GET' | 'POST' | 'DELETE',
-  rpcAddr: string | undefined,
-  timeout: number,
+  { rpcAddr, token, timeout }: { rpcAddr?: string; token?: string; timeout: number },
 ): Promise<Headers> {
+  const headers = tokenHeader(token);
+  if (rpcAddr !== undefined) headers['X-Geerpc-Server'] = rpcAddr;
   try {
-    const res = await fetch(url, {
-      method,
-      headers: rpcAddr === undefined ? {} : { 'X-Geerpc-Server': rpcAddr },
-      signal: AbortSignal.timeout(timeout),
-      // A 301 or 302 would turn our POST into a GET, which the registry answers with
-      // 200: a beat that "succeeds" without registering anything.
-      redirect: 'error',
-    });
+    const res = await fetch(url, { method, headers, ...bounded(timeout) });
     await res.body?.cancel(); // GeeRPC's heartbeat never closes its responses: a leak
     if (res.status !== 200) throw new Error(`answered ${res.status} ${res.statusText}`);
     return res.headers;
   } catch (err) {
-    throw new Error(`rpc registry: ${method} ${url} failed: ${describe(err)}`, { cause: err });
+    throw new Error(`rpc registry: ${method} ${url} failed: ${fetchFailure(err)}`, { cause: err });
   }
-}
-
-// fetch() reports a refused connection as "fetch failed", with the reason in `cause`.
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? err.cause.message : '';
-  return cause === '' || err.message.includes(cause) ? err.message : `${err.message}: ${cause}`;
 }

@@ -3,11 +3,10 @@
  * again when it is older than `timeout`. Mirrors GeeRPC's xclient/discovery_gee.go.
  * Added on day 7.
  */
-import { DEFAULT_TIMEOUT, RETRY_MS, registryRequest } from '../registry/registry.ts';
+import { EmptyList } from '../guard/empty-list.ts';
+import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
+import { registryRequest } from '../registry/registry.ts';
 import { MultiServersDiscovery, type SelectMode, type ServerEntry } from './discovery.ts';
-
-/** How old the list may grow before a call fetches it again, in ms (10 s). */
-export const DEFAULT_UPDATE_TIMEOUT = 10_000;
 
 export interface GeeRegistryDiscoveryOptions {
   /** How long one fetch of the list may take, in ms (default 5 s). */
@@ -17,6 +16,7 @@ export interface GeeRegistryDiscoveryOptions {
   random?: () => number;
 }
 
+/** A MultiServersDiscovery whose list is the registry's, at most `timeout` ms old (default 10 s). */
 export class GeeRegistryDiscovery extends MultiServersDiscovery {
   readonly #registryUrl: string;
   readonly #timeout: number;
@@ -25,19 +25,19 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
   #nextRefresh = 0; // when the list is stale, by performance.now() (0: never fetched)
   #listed = 0; // how many servers the list holds
   #answering = true; // whether the last fetch succeeded
-  #emptySince: number | undefined; // when the registry first answered with no server
   #refreshing: Promise<void> | undefined; // the one fetch in flight, shared by all callers
+  readonly #empty = new EmptyList(REGISTRY_DEFAULTS.emptyGrace);
 
   constructor(
     registryUrl: string,
-    timeout = DEFAULT_UPDATE_TIMEOUT,
-    { requestTimeout = 5_000, log = console.error, random }: GeeRegistryDiscoveryOptions = {},
+    timeout = REGISTRY_DEFAULTS.updateTimeout,
+    options: GeeRegistryDiscoveryOptions = {},
   ) {
-    super([], { random });
+    super([], { random: options.random });
     this.#registryUrl = registryUrl;
     this.#timeout = timeout;
-    this.#requestTimeout = requestTimeout;
-    this.#log = log;
+    this.#requestTimeout = options.requestTimeout ?? REGISTRY_DEFAULTS.fetchTimeout;
+    this.#log = options.log ?? console.error;
   }
 
   /** Fetches the list if it is stale. One fetch at a time, however many calls wait for it. */
@@ -75,37 +75,23 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
     if (this.#listed === 0 || this.#answering) await refreshing;
   }
 
-  // Never rejects. On failure, the list we have keeps serving (GeeRPC returns the error to
+  // Never rejects. On failure the list we have keeps serving (GeeRPC returns the error to
   // every call instead), and the next try waits a second, so that a registry that is
-  // down is not asked by every call. An empty list from a registry that listed servers a
-  // moment ago is taken for a registry that has just restarted and not yet heard the
-  // heartbeats: the last good list is kept until the registry lists someone again, or
-  // for DEFAULT_TIMEOUT at most.
+  // down is not asked by every call.
   async #fetchList(): Promise<void> {
     try {
-      const headers = await registryRequest(
-        this.#registryUrl,
-        'GET',
-        undefined,
-        this.#requestTimeout,
-      );
+      const headers = await registryRequest(this.#registryUrl, 'GET', {
+        timeout: this.#requestTimeout,
+      });
       const list = headers.get('X-Geerpc-Servers');
       if (list === null) throw new Error(`${this.#registryUrl} sent no X-Geerpc-Servers header`);
       const servers = list.split(',').filter((addr) => addr !== '');
-      if (servers.length > 0 || this.#listed === 0) this.#emptySince = undefined;
-      else {
-        // Believed only after a registry timeout's worth of empty answers: by then every
-        // live server has beaten at least once.
-        this.#emptySince ??= performance.now();
-        if (performance.now() - this.#emptySince < DEFAULT_TIMEOUT) {
-          throw new Error(`${this.#registryUrl} lists no server (restarted?)`);
-        }
-      }
+      this.#empty.check(servers.length, this.#listed, this.#registryUrl);
       this.update(servers);
       this.#answering = true;
     } catch (err) {
       this.#answering = false;
-      this.#nextRefresh = performance.now() + Math.min(this.#timeout, RETRY_MS);
+      this.#nextRefresh = performance.now() + Math.min(this.#timeout, REGISTRY_DEFAULTS.retry);
       const servers = this.#listed === 1 ? '1 server' : `${this.#listed} servers`;
       this.#log(`${(err as Error).message}; still serving the last good list (${servers})`);
     }

@@ -3,9 +3,12 @@
  * goes to it over a connection kept per server; a broadcast goes to all of them.
  * Mirrors GeeRPC's xclient/xclient.go. Added on day 6.
  */
-import { setMaxListeners } from 'node:events';
-import { type Client, type DialOptions, untilAborted, xDial } from '../client.ts';
+import { type Client, type DialOptions, xDial } from '../client.ts';
 import { RpcError, ShutdownError } from '../errors.ts';
+import { untilAborted } from '../guard/abortable.ts';
+import { checkSelectMode } from '../guard/discovery-input.ts';
+import { LinkedController } from '../guard/linked-signal.ts';
+import { closeUnlisted } from '../guard/unlisted-clients.ts';
 import { type Discovery, SelectMode } from './discovery.ts';
 
 /** What a caller can say about one call: its signal, and the key for ConsistentHash. */
@@ -22,16 +25,13 @@ export class XClient {
   // client, is what makes concurrent first calls to a server share one dial.
   readonly #clients = new Map<string, Promise<Client>>();
   #pending = 0; // calls started and not settled, dials included
-  readonly #closing = new AbortController(); // aborted by close(): ends dials in flight
+  readonly #closing = new LinkedController(); // aborted by close(): ends dials in flight
 
   constructor(discovery: Discovery, mode: SelectMode, option: DialOptions = {}) {
-    if (!Object.values(SelectMode).includes(mode)) {
-      throw new TypeError(`rpc xclient: unknown select mode ${String(mode)}`);
-    }
+    checkSelectMode(mode, SelectMode);
     this.#discovery = discovery;
     this.#mode = mode;
     this.#option = option;
-    setMaxListeners(0, this.#closing.signal); // every dial in flight listens, until it ends
   }
 
   /** Calls one server, the one the discovery picks, and resolves with its reply. */
@@ -56,14 +56,7 @@ export class XClient {
   ): Promise<Reply> {
     const servers = await this.#discovery.getAll();
     if (servers.length === 0) throw new RpcError('rpc xclient: no servers to broadcast to');
-    // One signal for all the calls: it fires at the first failure, or with the caller's.
-    // (AbortSignal.any would do, but on Node 20 a long-lived caller's signal keeps every
-    // signal it was ever combined into: nodejs/node#55351.)
-    const all = new AbortController();
-    setMaxListeners(0, all.signal); // a listener or two per call, each removed as its call ends
-    const follow = () => all.abort(signal?.reason);
-    if (signal?.aborted) follow();
-    signal?.addEventListener('abort', follow, { once: true });
+    const all = new LinkedController(signal); // fires with the caller's, or at the first error
     let first: { reply: Reply } | undefined;
     try {
       await Promise.all(
@@ -78,7 +71,7 @@ export class XClient {
         }),
       );
     } finally {
-      signal?.removeEventListener('abort', follow);
+      all.release();
     }
     return (first as { reply: Reply }).reply;
   }
@@ -93,14 +86,7 @@ export class XClient {
     this.#closing.abort(new ShutdownError('rpc xclient: closed'));
     const dials = [...this.#clients.values()];
     this.#clients.clear();
-    await Promise.all(
-      dials.map((dialing) =>
-        dialing.then(
-          (client) => client.close(),
-          () => {},
-        ),
-      ),
-    );
+    await Promise.allSettled(dials.map(async (dialing) => (await dialing).close()));
   }
 
   async #callAt<Reply>(
@@ -144,26 +130,7 @@ export class XClient {
     dialing.catch(() => {
       if (this.#clients.get(rpcAddr) === dialing) this.#clients.delete(rpcAddr);
     });
-    void this.#closeUnlisted(rpcAddr);
+    void closeUnlisted(this.#clients, this.#discovery, rpcAddr);
     return dialing;
-  }
-
-  // A new server may mean that the list has changed (a registry's does, day 7): close
-  // the clients of servers no longer on it, once their calls are done, so that a list
-  // that churns does not collect connections. A list that cannot be read says nothing:
-  // then nothing is closed. Never rejects.
-  async #closeUnlisted(dialled: string): Promise<void> {
-    const all = await this.#discovery.getAll().catch((): string[] => []);
-    if (all.length === 0) return;
-    const listed = new Set([...all, dialled]);
-    for (const [rpcAddr, dialing] of this.#clients) {
-      if (listed.has(rpcAddr)) continue;
-      const client = await dialing.catch(() => undefined);
-      if (client === undefined || client.pending > 0 || this.#clients.get(rpcAddr) !== dialing) {
-        continue;
-      }
-      this.#clients.delete(rpcAddr);
-      void client.close();
-    }
   }
 }

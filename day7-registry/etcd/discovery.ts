@@ -5,9 +5,10 @@
  * know which registry it has. Beyond day 7: the chapter's last section.
  */
 import type { Etcd3, Watcher } from 'etcd3';
-import { DEFAULT_PREFIX } from '../registry/etcd.ts';
-import { isRpcAddr, RETRY_MS } from '../registry/registry.ts';
-import { MultiServersDiscovery, type SelectMode } from './discovery.ts';
+import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
+import { isRpcAddr } from '../guard/rpc-addr.ts';
+import { MultiServersDiscovery, type SelectMode } from '../xclient/discovery.ts';
+import { DEFAULT_PREFIX } from './register.ts';
 
 export interface EtcdDiscoveryOptions {
   prefix?: string;
@@ -75,8 +76,8 @@ export class EtcdDiscovery extends MultiServersDiscovery {
       this.#watcher = watcher;
       watcher.on('put', (kv) => this.#change(kv.key.toString(), true));
       watcher.on('delete', (kv) => this.#change(kv.key.toString(), false));
-      // The client reconnects by itself (every RETRY_MS, see etcdClient) and replays what
-      // it missed; until then, say so, once per outage.
+      // The client reconnects by itself (every REGISTRY_DEFAULTS.retry, see etcdClient)
+      // and replays what it missed; until then, say so, once per outage.
       let connected = true;
       watcher.on('connected', () => {
         connected = true;
@@ -101,8 +102,10 @@ export class EtcdDiscovery extends MultiServersDiscovery {
 
   #again(why: string): void {
     if (this.#closed) return;
-    this.#log(`rpc etcd discovery: ${why}; reading the list again in ${RETRY_MS} ms`);
-    this.#retry = setTimeout(() => void this.#start(), RETRY_MS).unref();
+    this.#log(
+      `rpc etcd discovery: ${why}; reading the list again in ${REGISTRY_DEFAULTS.retry} ms`,
+    );
+    this.#retry = setTimeout(() => void this.#start(), REGISTRY_DEFAULTS.retry).unref();
   }
 
   #change(key: string, listed: boolean): void {

@@ -5,15 +5,16 @@
  * lease runs out. Beyond day 7: the chapter's last section.
  */
 import { Etcd3, type Lease } from 'etcd3';
-import { RETRY_MS } from './registry.ts';
+import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 
 /** Where servers are listed: one key per server, `geerpc/servers/<rpcAddr>`. */
 export const DEFAULT_PREFIX = 'geerpc/servers/';
 
-// A broken watch stream is reopened after RETRY_MS, every time. The client's default
-// backoff grows towards 30 s, so a discovery learnt of changes that late after an
-// outage, and its timers (which close() does not clear) kept the process alive.
-const EVERY_RETRY = { duration: RETRY_MS, next: () => EVERY_RETRY };
+// A broken watch stream is reopened after REGISTRY_DEFAULTS.retry, every time. The
+// client's default backoff grows towards 30 s, so a discovery learnt of changes that
+// late after an outage, and its timers (which close() does not clear) kept the process
+// alive.
+const EVERY_RETRY = { duration: REGISTRY_DEFAULTS.retry, next: () => EVERY_RETRY };
 
 /** An etcd client for `url` (`http://127.0.0.1:2379`), as this course uses it. */
 export function etcdClient(url: string): Etcd3 {
@@ -36,7 +37,7 @@ export interface EtcdRegistration {
 /**
  * Lists `rpcAddr` in etcd until `stop()`. A lost lease (etcd was unreachable for longer
  * than the ttl) or a failed put is logged and tried again with a new lease, every
- * RETRY_MS: losing etcd for a while must never be fatal to the server.
+ * REGISTRY_DEFAULTS.retry: losing etcd for a while must never be fatal to the server.
  */
 export function registerEtcd(
   client: Etcd3,
@@ -48,11 +49,11 @@ export function registerEtcd(
   let retry: NodeJS.Timeout | undefined;
   const again = (why: string) => {
     if (stopped) return;
-    log(`rpc etcd: ${rpcAddr}: ${why}; registering again in ${RETRY_MS} ms`);
+    log(`rpc etcd: ${rpcAddr}: ${why}; registering again in ${REGISTRY_DEFAULTS.retry} ms`);
     const old = lease;
     lease = undefined; // so that the old lease's other failures do not retry twice
     void old?.release(); // stops its keep-alives; a new lease replaces it
-    retry = setTimeout(register, RETRY_MS).unref();
+    retry = setTimeout(register, REGISTRY_DEFAULTS.retry).unref();
   };
   const register = () => {
     const current = client.lease(ttl); // keeps itself alive until revoked or released

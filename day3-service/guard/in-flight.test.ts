@@ -1,0 +1,69 @@
+/**
+ * Tests of the bound on one connection's requests in flight. Added on day 1.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
+import { DAY } from '../test-helpers.ts';
+import { InFlight } from './in-flight.ts';
+
+// A request's handling that finishes when the test says so.
+function handling(): { done: Promise<void>; finish: () => void } {
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  return { done, finish };
+}
+
+describe(`${DAY}: requests in flight`, () => {
+  test('has no room past maxCount requests until one finishes', async () => {
+    const inFlight = new InFlight(2, 1024);
+    const [a, b] = [handling(), handling()];
+    inFlight.add(10, a.done);
+    inFlight.add(10, b.done);
+    assert.equal(inFlight.full, true);
+    let room = false;
+    void inFlight.room().then(() => {
+      room = true;
+    });
+    await tick();
+    assert.equal(room, false, 'room() resolved with two of two in flight');
+    a.finish();
+    await tick();
+    assert.equal(room, true);
+  });
+
+  test('has no room past maxBytes, however few the requests', () => {
+    const inFlight = new InFlight(256, 1024);
+    inFlight.add(1024, handling().done);
+    assert.equal(inFlight.full, true);
+  });
+
+  test('idle() waits for the last request to finish', async () => {
+    const inFlight = new InFlight(4, 1024);
+    const a = handling();
+    inFlight.add(1, a.done);
+    let idle = false;
+    void inFlight.idle().then(() => {
+      idle = true;
+    });
+    await tick();
+    assert.equal(idle, false);
+    a.finish();
+    await tick();
+    assert.equal(idle, true);
+  });
+
+  test('wakes every waiter when a request finishes, room() and idle() alike', async () => {
+    const inFlight = new InFlight(1, 1024);
+    const a = handling();
+    inFlight.add(1, a.done);
+    const woken: string[] = [];
+    void inFlight.room().then(() => woken.push('room'));
+    void inFlight.idle().then(() => woken.push('idle'));
+    a.finish();
+    await tick();
+    assert.deepEqual(woken.sort(), ['idle', 'room']);
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * Which requests reach the registry: those of its own HTTP server whose target's path
+ * is the registry's. The path is read without new URL(), which throws on targets Node's
+ * HTTP parser lets through (`//`): a throw in a request handler would take the whole
+ * process down. Added on day 7.
+ */
+import type { Server } from 'node:http';
+
+/** Whether a request target (`req.url`) names `path`, whatever its query. */
+export function onPath(target: string | undefined, path: string): boolean {
+  return (target ?? '').split('?', 1)[0] === path;
+}
+
+/** Throws if `httpServer` already has a request handler: two would answer one request. */
+export function checkOwnServer(httpServer: Server): void {
+  if (httpServer.listenerCount('request') > 0) {
+    throw new Error('rpc registry: handleHTTP needs an HTTP server with no request handler');
+  }
+}
