@@ -63,7 +63,7 @@ async function served(t: TestContext, slow = new Slow(), option = {}) {
 async function silentListener(
   t: TestContext,
   accept = false,
-): Promise<{ port: number; conns: net.Socket[] }> {
+): Promise<{ port: number; conns: net.Socket[]; first: Promise<net.Socket> }> {
   const conns: net.Socket[] = [];
   const listener = net.createServer((conn) => {
     conns.push(conn);
@@ -71,18 +71,20 @@ async function silentListener(
     if (accept) conn.write(encodeFrames('{"error":""}'));
     conn.resume(); // reads (and drops) what it is sent, so that it notices when the peer goes
   });
+  // The server's end of the first connection, whenever the listener sees it.
+  const first = once(listener, 'connection').then(([conn]) => conn as net.Socket);
   listener.listen(0, '127.0.0.1');
   await once(listener, 'listening');
   t.after(async () => {
     for (const conn of conns) conn.destroy();
     await new Promise((resolve) => listener.close(resolve));
   });
-  return { port: (listener.address() as net.AddressInfo).port, conns };
+  return { port: (listener.address() as net.AddressInfo).port, conns, first };
 }
 
 describe(`${DAY}: timeouts`, () => {
   test('dial rejects with TimeoutError when the server never answers the option', async (t) => {
-    const { port, conns } = await silentListener(t);
+    const { port, first } = await silentListener(t);
     const started = performance.now();
     await assert.rejects(dial('tcp', `127.0.0.1:${port}`, { connectTimeout: 50 }), (err) => {
       assert.ok(err instanceof TimeoutError);
@@ -90,7 +92,7 @@ describe(`${DAY}: timeouts`, () => {
       return true;
     });
     assert.ok(performance.now() - started < 500, 'within the limit and a small margin');
-    await whenClosed(conns[0] as net.Socket); // the client destroyed its socket
+    await whenClosed(await first); // the client destroyed its socket
   });
 
   test('a call rejects with its signal reason, by timeout or by hand; the late reply is dropped', async (t) => {

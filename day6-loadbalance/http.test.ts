@@ -248,13 +248,13 @@ describe(`${DAY}: HTTP`, () => {
 
   test("a CONNECTed connection outlives the HTTP server's request timeouts", async (t) => {
     const { port } = await startHTTP(t, [new Foo()], {
-      requestTimeout: 60,
-      headersTimeout: 40,
+      requestTimeout: 200,
+      headersTimeout: 150, // long enough for the CONNECT itself on a loaded machine
       connectionsCheckingInterval: 10,
     });
     const client = await xDial(`http@127.0.0.1:${port}`);
     t.after(() => client.close());
-    await sleep(150); // well past both: an HTTP request this slow would have been cut off
+    await sleep(400); // well past both: an HTTP request this slow would have been cut off
     assert.deepEqual(await client.call('Foo.Sum', 1), expectedReply(1, 1));
   });
 
