@@ -7,8 +7,9 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { newCodecFuncMap } from './codec/codec.ts';
-import { encodeFrames, FrameReader } from './codec/frame.ts';
-import { accept, DEFAULT_OPTION, defaultServer, type OptionReply } from './server.ts';
+import { FrameReader } from './codec/frame.ts';
+import { DEFAULT_OPTION, encodeJsonFrame, type OptionReply } from './protocol.ts';
+import { accept, defaultServer } from './server.ts';
 import { demoFlags, startTrace } from './trace.ts';
 
 const { codecType, trace } = demoFlags();
@@ -25,7 +26,7 @@ const tap = trace ? await startTrace(serverPort) : undefined;
 const conn = net.connect(tap?.port ?? serverPort, '127.0.0.1');
 await once(conn, 'connect');
 const reader = new FrameReader(conn);
-conn.write(encodeFrames(Buffer.from(JSON.stringify({ ...DEFAULT_OPTION, codecType }))));
+conn.write(encodeJsonFrame({ ...DEFAULT_OPTION, codecType }));
 const reply = JSON.parse(String(await reader.read())) as OptionReply;
 if (reply.error !== '') throw new Error(`server refused the option: ${reply.error}`);
 

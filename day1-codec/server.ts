@@ -11,7 +11,7 @@ import { within } from './guard/deadline.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
-import { describe, quote } from './guard/text.ts';
+import { clip, messageOf } from './guard/text.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
 
 export { DEFAULT_OPTION, MAGIC_NUMBER, type Option, type OptionReply } from './protocol.ts';
@@ -59,7 +59,7 @@ export class Server {
       if (codec === undefined) conn.destroy();
       else await this.#serveCodec(codec);
     } catch (err) {
-      if (!this.#closing) this.#log(`rpc server: closing connection: ${describe(err)}`);
+      if (!this.#closing) this.#log(`rpc server: closing connection: ${messageOf(err)}`);
       conn.destroy();
     }
   }
@@ -105,7 +105,7 @@ export class Server {
       if (req === null) break;
       // Not awaited, so the next request is read at once (GeeRPC's `go server.handleRequest`).
       const handling = this.#handleRequest(codec, req).catch((err) =>
-        this.#log(`rpc server: ${describe(err)}`),
+        this.#log(`rpc server: ${messageOf(err)}`),
       );
       inFlight.add(codec.bytesRead - before, handling);
     }
@@ -124,7 +124,7 @@ export class Server {
     } catch (err) {
       // A body that arrived whole but does not decode costs its request, not the connection.
       if (!(err instanceof CodecError)) throw err;
-      return { h, argv: null, error: `rpc server: cannot decode args: ${describe(err)}` };
+      return { h, argv: null, error: `rpc server: cannot decode args: ${messageOf(err)}` };
     }
   }
 
@@ -141,12 +141,13 @@ export class Server {
     try {
       codec.write(h, error === '' ? body : null);
     } catch (err) {
-      codec.write({ ...h, error: `rpc server: cannot encode reply: ${describe(err)}` }, null);
+      codec.write({ ...h, error: `rpc server: cannot encode reply: ${messageOf(err)}` }, null);
     }
   }
 }
 
-// GeeRPC's three checks: the option decodes, the magic number is ours, the codec is known.
+// GeeRPC's three checks (the option decodes, the magic number is ours, the codec is known),
+// after two that a stranger's bytes need: a bound on their size, and an object to read.
 // Returns the option, or the reason it is refused.
 function checkOption(frame: Buffer): Option | string {
   if (frame.length > MAX_OPTION_BYTES) {
@@ -156,7 +157,7 @@ function checkOption(frame: Buffer): Option | string {
   try {
     option = JSON.parse(frame.toString('utf8'));
   } catch (err) {
-    return `malformed option: ${describe(err)}`;
+    return `malformed option: ${messageOf(err)}`;
   }
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
     return 'malformed option: not a JSON object';
@@ -164,10 +165,10 @@ function checkOption(frame: Buffer): Option | string {
   const { magicNumber: magic, codecType } = option;
   if (magic !== MAGIC_NUMBER) {
     const hex = `0x${Number(magic).toString(16)}`;
-    return `invalid magic number ${quote(Number.isSafeInteger(magic) ? hex : String(JSON.stringify(magic)))}`;
+    return `invalid magic number ${clip(Number.isSafeInteger(magic) ? hex : String(JSON.stringify(magic)))}`;
   }
   if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {
-    return `unsupported codec ${quote(describe(codecType))}`;
+    return `unsupported codec ${clip(messageOf(codecType))}`;
   }
   return option as unknown as Option;
 }

@@ -10,7 +10,7 @@ import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
 import { tcpAddress } from './guard/address.ts';
 import { MAX_UNSENT_BYTES } from './guard/client-limits.ts';
-import { describe } from './guard/text.ts';
+import { messageOf } from './guard/text.ts';
 import { DEFAULT_OPTION, encodeJsonFrame, type Option, type OptionReply } from './protocol.ts';
 
 /** One RPC in flight. `done` resolves with the call itself once it has a reply or an error. */
@@ -125,7 +125,8 @@ export class Client {
     } catch (err) {
       // Nothing was sent (the codec encodes before it writes), so nothing will answer.
       this.#removeCall(seq);
-      call.finish(new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err }));
+      const message = `rpc client: cannot encode args: ${messageOf(err)}`;
+      call.finish(new RpcError(message, { cause: err }));
     }
   }
 
@@ -175,7 +176,7 @@ export class Client {
       }
       err = new ShutdownError('rpc client: connection closed by the server');
     } catch (cause) {
-      err = new ShutdownError(`rpc client: connection lost: ${describe(cause)}`, { cause });
+      err = new ShutdownError(`rpc client: connection lost: ${messageOf(cause)}`, { cause });
     }
     if (this.#closing) err = new ShutdownError('rpc client: connection is shut down');
     this.#terminateCalls(err);
@@ -245,7 +246,7 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     const frame = await reader.read();
     if (frame !== null) reply = JSON.parse(frame.toString('utf8'));
   } catch (cause) {
-    throw new RpcError(`rpc client: bad option reply: ${describe(cause)}`, { cause });
+    throw new RpcError(`rpc client: bad option reply: ${messageOf(cause)}`, { cause });
   }
   if (typeof reply?.error !== 'string') {
     throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');

@@ -14,7 +14,7 @@ import { RpcError, ServerError, ShutdownError, TimeoutError } from './errors.ts'
 import { untilAborted } from './guard/abortable.ts';
 import { splitRpcAddr, tcpAddress } from './guard/address.ts';
 import { CLIENT_DEFAULTS, connectTimeout, MAX_UNSENT_BYTES } from './guard/client-limits.ts';
-import { describe, quote } from './guard/text.ts';
+import { clip, messageOf } from './guard/text.ts';
 import {
   CONNECTED,
   DEFAULT_OPTION,
@@ -162,7 +162,8 @@ export class Client {
     } catch (err) {
       // Nothing was sent (the codec encodes before it writes), so nothing will answer.
       this.#removeCall(seq);
-      call.finish(new RpcError(`rpc client: cannot encode args: ${describe(err)}`, { cause: err }));
+      const message = `rpc client: cannot encode args: ${messageOf(err)}`;
+      call.finish(new RpcError(message, { cause: err }));
     }
   }
 
@@ -223,7 +224,7 @@ export class Client {
       }
       err = new ShutdownError('rpc client: connection closed by the server');
     } catch (cause) {
-      err = new ShutdownError(`rpc client: connection lost: ${describe(cause)}`, { cause });
+      err = new ShutdownError(`rpc client: connection lost: ${messageOf(cause)}`, { cause });
     }
     if (this.#closing) err = new ShutdownError('rpc client: connection is shut down');
     this.#terminateCalls(err);
@@ -364,7 +365,7 @@ export async function newHTTPClient(
   const [res, , head] = (await once(req, 'connect').catch(notConnected)) as ConnectArgs;
   const status = `${res.statusCode} ${res.statusMessage}`;
   if (status !== CONNECTED) {
-    throw new RpcError(`rpc client: unexpected HTTP response: ${quote(status)}`);
+    throw new RpcError(`rpc client: unexpected HTTP response: ${clip(status)}`);
   }
   if (head.length > 0) conn.unshift(head); // bytes read behind the answer are GeeRPC's
   return newClient(conn, option, maxFrameSize);
@@ -375,7 +376,7 @@ type ConnectArgs = [http.IncomingMessage, net.Socket, Buffer]; // what 'connect'
 // The request failed before any answer (reset, closed, not HTTP at all).
 function notConnected(cause: unknown): never {
   throw new RpcError(
-    `rpc client: HTTP CONNECT failed: ${describe(cause)} (is this GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
+    `rpc client: HTTP CONNECT failed: ${messageOf(cause)} (is this GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
     { cause },
   );
 }
@@ -388,7 +389,7 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     const frame = await reader.read();
     if (frame !== null) reply = JSON.parse(frame.toString('utf8'));
   } catch (cause) {
-    throw new RpcError(`rpc client: bad option reply: ${describe(cause)}`, { cause });
+    throw new RpcError(`rpc client: bad option reply: ${messageOf(cause)}`, { cause });
   }
   if (typeof reply?.error !== 'string') {
     throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');

@@ -110,7 +110,11 @@ async function startServer(name: string, traced = false) {
   return { name, close };
 }
 const servers = [await startServer('server 1', trace), await startServer('server 2')];
-await sleep(100); // let the first registrations land
+// The first registrations take a moment (a beat, or an etcd lease): wait until both are listed.
+for (let tries = 1; (await registry.discovery.getAll().catch(() => [])).length < 2; tries++) {
+  if (tries === 50) throw new Error('the servers were not listed within 5 s');
+  await sleep(100);
+}
 
 // The client knows only the registry.
 const xc = new XClient(registry.discovery, SelectMode.RoundRobin, { codecType });

@@ -18,7 +18,7 @@ import { claimHttpServer } from './guard/http-server.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
-import { describe, quote } from './guard/text.ts';
+import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
 import {
   CONNECTED,
@@ -135,7 +135,7 @@ export class Server {
       if (accepted === undefined) conn.destroy();
       else await this.#serveCodec(conn, ...accepted);
     } catch (err) {
-      if (!this.#closing) this.#log(`rpc server: closing connection: ${describe(err)}`);
+      if (!this.#closing) this.#log(`rpc server: closing connection: ${messageOf(err)}`);
       conn.destroy();
     }
   }
@@ -197,7 +197,7 @@ export class Server {
       if (req === null) break;
       // Not awaited, so the next request is read at once (GeeRPC's `go server.handleRequest`).
       const handling = this.#handleRequest(codec, req, calls).catch((err) =>
-        this.#log(`rpc server: ${describe(err)}`),
+        this.#log(`rpc server: ${messageOf(err)}`),
       );
       inFlight.add(codec.bytesRead - before, handling);
     }
@@ -232,7 +232,7 @@ export class Server {
     } catch (err) {
       // A body that arrived whole but does not decode costs its request, not the connection.
       if (!(err instanceof CodecError)) throw err;
-      return { h, argv: null, error: `rpc server: cannot decode args: ${describe(err)}` };
+      return { h, argv: null, error: `rpc server: cannot decode args: ${messageOf(err)}` };
     }
   }
 
@@ -240,13 +240,13 @@ export class Server {
   #findService(serviceMethod: string): Found | string {
     const dot = serviceMethod.lastIndexOf('.');
     if (dot <= 0 || dot === serviceMethod.length - 1) {
-      return `rpc server: service/method request ill-formed: ${quote(serviceMethod)}`;
+      return `rpc server: service/method request ill-formed: ${clip(serviceMethod)}`;
     }
     const serviceName = serviceMethod.slice(0, dot);
     const svc = this.#serviceMap.get(serviceName);
-    if (svc === undefined) return `rpc server: can't find service ${quote(serviceName)}`;
+    if (svc === undefined) return `rpc server: can't find service ${clip(serviceName)}`;
     const mtype = svc.methods.get(serviceMethod.slice(dot + 1));
-    if (mtype === undefined) return `rpc server: can't find method ${quote(serviceMethod)}`;
+    if (mtype === undefined) return `rpc server: can't find method ${clip(serviceMethod)}`;
     return { svc, mtype };
   }
 
@@ -262,7 +262,7 @@ export class Server {
         : req.svc.call(req.mtype, req.argv, calls.closed));
     } catch (err) {
       // An empty message must not read as success: error '' is how a response says so.
-      return this.#sendResponse(codec, req.h, null, describe(err) || 'rpc server: method failed');
+      return this.#sendResponse(codec, req.h, null, messageOf(err) || 'rpc server: method failed');
     } finally {
       this.#inFlight--;
     }
@@ -276,7 +276,7 @@ export class Server {
     try {
       codec.write(h, error === '' ? body : null);
     } catch (err) {
-      h.error = `rpc server: cannot encode reply: ${describe(err)}`;
+      h.error = `rpc server: cannot encode reply: ${messageOf(err)}`;
       codec.write(h, null);
     }
     if (h.error !== '') this.#errors++;
@@ -321,7 +321,8 @@ function sendText(res: ServerResponse, status: number, text: string, headers = {
   res.end(`${text}\n`);
 }
 
-// GeeRPC's three checks: the option decodes, the magic number is ours, the codec is known.
+// GeeRPC's three checks (the option decodes, the magic number is ours, the codec is known),
+// after two that a stranger's bytes need: a bound on their size, and an object to read.
 // Returns the option, or the reason it is refused.
 function checkOption(frame: Buffer): Option | string {
   if (frame.length > MAX_OPTION_BYTES) {
@@ -331,7 +332,7 @@ function checkOption(frame: Buffer): Option | string {
   try {
     option = JSON.parse(frame.toString('utf8'));
   } catch (err) {
-    return `malformed option: ${describe(err)}`;
+    return `malformed option: ${messageOf(err)}`;
   }
   if (typeof option !== 'object' || option === null || Array.isArray(option)) {
     return 'malformed option: not a JSON object';
@@ -339,10 +340,10 @@ function checkOption(frame: Buffer): Option | string {
   const { magicNumber: magic, codecType } = option;
   if (magic !== MAGIC_NUMBER) {
     const hex = `0x${Number(magic).toString(16)}`;
-    return `invalid magic number ${quote(Number.isSafeInteger(magic) ? hex : String(JSON.stringify(magic)))}`;
+    return `invalid magic number ${clip(Number.isSafeInteger(magic) ? hex : String(JSON.stringify(magic)))}`;
   }
   if (typeof codecType !== 'string' || !Object.hasOwn(encodings, codecType)) {
-    return `unsupported codec ${quote(describe(codecType))}`;
+    return `unsupported codec ${clip(messageOf(codecType))}`;
   }
   const { handleTimeout = 0 } = option;
   if (!isTimeout(handleTimeout)) {

@@ -8,7 +8,7 @@ import { BoundedDecoder } from '../guard/msgpack-decoder.ts';
 import type { Encoding } from './encoding.ts';
 
 // One encoder and one decoder for the whole process: the library's plain encode() and
-// decode() build new ones on every call, which makes small messages about 3× slower.
+// decode() build new ones on every call, which costs more than a small message itself.
 // Both are synchronous, so sharing them across connections is safe.
 const encoder = new Encoder({ maxDepth: MAX_DEPTH });
 const decoder = new BoundedDecoder();

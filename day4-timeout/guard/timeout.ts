@@ -5,7 +5,7 @@
  * handleTimeout with it and caps it; the client checks its own connectTimeout.
  * Added on day 4.
  */
-import { describe, quote } from './text.ts';
+import { clip, messageOf } from './text.ts';
 
 /** The longest timeout a timer can keep: 2^31-1 ms, about 24.8 days. */
 export const MAX_TIMEOUT = 2 ** 31 - 1;
@@ -17,8 +17,8 @@ export function isTimeout(ms: unknown): ms is number {
 
 /** Why `value`, sent as the option field `name`, is not a timeout. */
 export function notATimeout(name: string, value: unknown): string {
-  const got = typeof value === 'string' ? JSON.stringify(value) : describe(value);
-  return `${name} must be a number of ms from 0 to ${MAX_TIMEOUT}, got ${quote(got)}`;
+  const got = typeof value === 'string' ? JSON.stringify(value) : messageOf(value);
+  return `${name} must be a number of ms from 0 to ${MAX_TIMEOUT}, got ${clip(got)}`;
 }
 
 /** The timeout a client asked for, never more than the server's `cap`; 0 = no limit, on either side. */

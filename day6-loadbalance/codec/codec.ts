@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { drained } from '../guard/drain.ts';
 import { isHeader } from '../guard/header.ts';
-import { describe } from '../guard/text.ts';
+import { messageOf } from '../guard/text.ts';
 import type { Encoding } from './encoding.ts';
 import { encodeFrames, FrameError, type FrameReader, whenClosed } from './frame.ts';
 import { json } from './json.ts';
@@ -103,8 +103,8 @@ export class FramedCodec implements Codec {
       this.#encoding.encode(body ?? null),
     );
     if (!this.#conn.writable) return; // the peer is gone; there is nobody to tell
-    // Messages written in the same tick leave in one TCP segment: cork now, uncork once
-    // this tick's work is done. Under load that is 2-3x the calls/s (npm run bench).
+    // Messages written in the same tick leave in one system call: cork now, uncork once
+    // this tick's work is done (the chapter's sidebar on one write per message says why).
     if (this.#conn.writableCorked === 0) {
       this.#conn.cork();
       process.nextTick(() => this.#conn.uncork());
@@ -140,7 +140,7 @@ export class FramedCodec implements Codec {
     try {
       return this.#encoding.decode(frame);
     } catch (err) {
-      const reason = `cannot decode a frame of ${frame.length} bytes: ${describe(err)}`;
+      const reason = `cannot decode a frame of ${frame.length} bytes: ${messageOf(err)}`;
       throw new CodecError(reason, { cause: err });
     }
   }

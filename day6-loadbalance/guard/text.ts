@@ -8,7 +8,7 @@
  * without a prototype, a toString that throws): a request whose handler threw would
  * otherwise get no response at all.
  */
-export function describe(err: unknown): string {
+export function messageOf(err: unknown): string {
   try {
     return String(err instanceof Error ? err.message : err);
   } catch {
@@ -17,6 +17,6 @@ export function describe(err: unknown): string {
 }
 
 /** A name from the peer, as an error text quotes it: at most 100 characters. */
-export function quote(name: string): string {
+export function clip(name: string): string {
   return name.length > 100 ? `${name.slice(0, 100)}... (${name.length} characters)` : name;
 }
