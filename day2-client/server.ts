@@ -10,6 +10,7 @@ import { ByteBudget } from './guard/byte-budget.ts';
 import { within } from './guard/deadline.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
+import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
@@ -35,7 +36,7 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#limits = serverLimits(options);
     this.#budget = new ByteBudget(this.#limits.maxBufferedBytes);
-    this.#log = options.log ?? ((message) => console.error(message));
+    this.#log = safeLog(options.log);
   }
 
   /** Serves every connection the listener accepts, until `close()`. */

@@ -13,6 +13,7 @@ import { within } from './guard/deadline.ts';
 import { readOptionFrame } from './guard/handshake-timeout.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
+import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
@@ -48,7 +49,7 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#limits = serverLimits(options);
     this.#budget = new ByteBudget(this.#limits.maxBufferedBytes);
-    this.#log = options.log ?? ((message) => console.error(message));
+    this.#log = safeLog(options.log);
   }
 
   /** Publishes the receiver's public methods as "ClassName.method". Throws for a name taken. */

@@ -132,7 +132,10 @@ await calls('broadcast');
 // revoked), then the server closes.
 await servers[1]?.close();
 console.log('server 2 stopped and left the registry');
-await sleep(150); // GeeRegistry: the list is now stale, the next call fetches it; etcd: watched
+await sleep(150); // GeeRegistry: the client's list is now stale; etcd: the watch has seen it go
+// Calls never wait for a refresh once there is a list (a slow registry must not stall
+// them), so a call right now might still pick server 2. The demo waits for the new list.
+await registry.discovery.refresh();
 await calls('call');
 
 await xc.close();

@@ -5,6 +5,7 @@
  * know which registry it has. Beyond day 7: the chapter's last section.
  */
 import type { Etcd3, Watcher } from 'etcd3';
+import { safeLog } from '../guard/log.ts';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 import { isRpcAddr } from '../guard/rpc-addr.ts';
 import { MultiServersDiscovery, type SelectMode } from '../xclient/discovery.ts';
@@ -27,14 +28,11 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(
-    client: Etcd3,
-    { prefix = DEFAULT_PREFIX, log = console.error, random }: EtcdDiscoveryOptions = {},
-  ) {
+  constructor(client: Etcd3, { prefix = DEFAULT_PREFIX, log, random }: EtcdDiscoveryOptions = {}) {
     super([], { random });
     this.#client = client;
     this.#prefix = prefix;
-    this.#log = log;
+    this.#log = safeLog(log);
     this.#ready = this.#start();
   }
 

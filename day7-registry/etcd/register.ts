@@ -5,6 +5,7 @@
  * lease runs out. Beyond day 7: the chapter's last section.
  */
 import { Etcd3, type Lease } from 'etcd3';
+import { safeLog } from '../guard/log.ts';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 
 /** Where servers are listed: one key per server, `geerpc/servers/<rpcAddr>`. */
@@ -42,8 +43,9 @@ export interface EtcdRegistration {
 export function registerEtcd(
   client: Etcd3,
   rpcAddr: string,
-  { ttl = 10, prefix = DEFAULT_PREFIX, log = console.error }: EtcdRegistrationOptions = {},
+  { ttl = 10, prefix = DEFAULT_PREFIX, ...options }: EtcdRegistrationOptions = {},
 ): EtcdRegistration {
+  const log = safeLog(options.log);
   let stopped = false;
   let lease: Lease | undefined;
   let retry: NodeJS.Timeout | undefined;

@@ -13,15 +13,13 @@ export class EmptyList {
     this.#grace = grace;
   }
 
-  /** Throws while an answer of `found` servers, with `listed` in hand, is not to be believed. */
-  check(found: number, listed: number, registryUrl: string): void {
+  /** Whether an answer of `found` servers, with `listed` in hand, is not to be believed yet. */
+  disbelieves(found: number, listed: number): boolean {
     if (found > 0 || listed === 0) {
       this.#since = undefined;
-      return;
+      return false;
     }
     this.#since ??= performance.now();
-    if (performance.now() - this.#since < this.#grace) {
-      throw new Error(`${registryUrl} lists no server (restarted?)`);
-    }
+    return performance.now() - this.#since < this.#grace;
   }
 }

@@ -22,6 +22,8 @@ export const REGISTRY_DEFAULTS = {
   maxListBytes: 12 * 1024,
   /** How long a client keeps its last list while the registry lists nobody: 5 minutes. */
   emptyGrace: 5 * 60_000,
+  /** How long a connection to the registry may stay silent before it is closed: 10 s. */
+  idleTimeout: 10_000,
 };
 
 /** Throws unless `timeout` is a registry's timeout: 0 (never expire) or more ms. */

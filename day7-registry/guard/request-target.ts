@@ -11,9 +11,14 @@ export function onPath(target: string | undefined, path: string): boolean {
   return (target ?? '').split('?', 1)[0] === path;
 }
 
-/** Throws if `httpServer` already has a request handler: two would answer one request. */
-export function checkOwnServer(httpServer: Server): void {
+/**
+ * Throws if `httpServer` already has a request handler (two would answer one request);
+ * closes its connections once they are silent for `idleMs`, as day 5's handleHTTP does,
+ * unless its owner chose a timeout. Node's own timers start only at a request's first byte.
+ */
+export function claimServer(httpServer: Server, idleMs: number): void {
   if (httpServer.listenerCount('request') > 0) {
     throw new Error('rpc registry: handleHTTP needs an HTTP server with no request handler');
   }
+  if (httpServer.timeout === 0) httpServer.timeout = idleMs;
 }

@@ -87,15 +87,15 @@ describe(`${DAY}: registry`, () => {
   });
 
   test('an expired server is never listed; one that beat in time is', async (t) => {
-    const { url } = await startRegistry(t, 100);
+    const { url } = await startRegistry(t, 300);
     await send(url, 'POST', 'tcp@a:1');
     await send(url, 'POST', 'tcp@b:1');
     assert.deepEqual(await list(url), ['tcp@a:1', 'tcp@b:1']);
-    await sleep(60);
+    await sleep(200);
     await send(url, 'POST', 'tcp@b:1'); // b beats again; a does not
-    await sleep(60); // a was last heard 120 ms ago, b 60 ms ago
+    await sleep(200); // a was last heard 400 ms ago, b 200 ms ago
     assert.deepEqual(await list(url), ['tcp@b:1']);
-    await sleep(60);
+    await sleep(150);
     assert.deepEqual(await list(url), []);
   });
 
@@ -194,6 +194,34 @@ describe(`${DAY}: registry`, () => {
     assert.deepEqual(await list(url), ['tcp@a:1'], 'GET needs no token');
   });
 
+  test('lists one spelling of each server: a port with a leading zero or a decimal point is refused', async (t) => {
+    const { url } = await startRegistry(t);
+    for (const odd of [
+      'tcp@127.0.0.1:08080',
+      'tcp@127.0.0.1:8080.0',
+      'tcp@127.0.0.01:8080',
+      'tcp@h:0',
+      'tcp@h:65536',
+      'tcp@:80',
+    ]) {
+      assert.equal((await send(url, 'POST', odd)).status, 400, odd);
+    }
+    for (const fine of [
+      'tcp@127.0.0.1:8080',
+      'http@[::1]:80',
+      'tcp@host.example:1',
+      'unix@/tmp/a.sock',
+    ]) {
+      assert.equal((await send(url, 'POST', fine)).status, 200, fine);
+    }
+  });
+
+  test('closes a connection that sends nothing, as day 5 does (Node would keep it 56-80 s)', () => {
+    const httpServer = http.createServer();
+    new GeeRegistry().handleHTTP(httpServer);
+    assert.equal(httpServer.timeout, REGISTRY_DEFAULTS.idleTimeout);
+  });
+
   test('refuses a timeout that is not 0 (never) or more ms', () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(() => new GeeRegistry(bad), /timeout must be 0 \(never\) or more ms/);
@@ -258,6 +286,27 @@ describe(`${DAY}: heartbeat`, () => {
     // A new registry on the same port knows nothing, until the next beat.
     const second = await startRegistry(t, 1000, first.port);
     await waitFor(async () => (await list(second.url)).includes('tcp@a:1'));
+  });
+
+  test('a log function that throws costs the beats nothing, and the process nothing', async (t) => {
+    t.mock.method(console, 'error', () => {});
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    t.after(() => process.off('unhandledRejection', onRejection));
+    const probe = await startRegistry(t);
+    await stopRegistry(probe.httpServer); // every beat fails, and is logged
+    let logged = 0;
+    const beat = heartbeat(probe.url, 'tcp@a:1', 20, {
+      log: () => {
+        logged++;
+        throw new Error('disk full');
+      },
+    });
+    t.after(() => beat.stop());
+    await waitFor(() => logged >= 2); // a second failure: the first did not stop the beats
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(rejections, []);
   });
 
   test('a failed beat is tried again after a second, not a whole interval later', async (t) => {

@@ -5,11 +5,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ListBytes } from '../guard/list-bytes.ts';
+import { safeLog } from '../guard/log.ts';
 import { bounded, fetchFailure } from '../guard/registry-fetch.ts';
 import { checkInterval, checkTimeout, REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 import { tokenHeader, tokenMatches } from '../guard/registry-token.ts';
-import { checkOwnServer, onPath } from '../guard/request-target.ts';
+import { claimServer, onPath } from '../guard/request-target.ts';
 import { checkDialable, isRpcAddr, RPC_ADDR_RULE } from '../guard/rpc-addr.ts';
 
 export const DEFAULT_PATH = '/_geerpc_/registry';
@@ -41,7 +43,7 @@ export class GeeRegistry {
 
   /** Serves the registry at `path` of an HTTP server of its own (other paths: 404). */
   handleHTTP(httpServer: http.Server, path = DEFAULT_PATH): void {
-    checkOwnServer(httpServer);
+    claimServer(httpServer, REGISTRY_DEFAULTS.idleTimeout);
     httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (!onPath(req.url, path)) return reply(res, [404]);
       this.#expire();
@@ -130,8 +132,8 @@ export interface Heartbeat {
 /**
  * Registers `rpcAddr` with the registry now, then every `interval` ms (default 4
  * minutes: the registry's default timeout less one, so that one late beat is not
- * fatal). A failed beat is logged and tried again a second later: GeeRPC's beats stop
- * at the first failure. Its timer never keeps the process alive.
+ * fatal). A failed beat is logged and tried again a second later. Its timer never
+ * keeps the process alive.
  */
 export function heartbeat(
   registryUrl: string,
@@ -140,31 +142,29 @@ export function heartbeat(
   options: HeartbeatOptions = {},
 ): Heartbeat {
   checkInterval(interval);
-  const { requestTimeout = REGISTRY_DEFAULTS.beatTimeout, token, log = console.error } = options;
+  const { requestTimeout = REGISTRY_DEFAULTS.beatTimeout, token } = options;
+  const log = safeLog(options.log);
   const send = (method: 'POST' | 'DELETE') =>
     registryRequest(registryUrl, method, { rpcAddr, token, timeout: requestTimeout });
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const beat = async (): Promise<void> => {
-    let next = interval;
-    try {
-      await send('POST');
-    } catch (err) {
-      next = Math.min(interval, REGISTRY_DEFAULTS.retry); // not a whole interval unlisted
-      if (!stopped) log(`${(err as Error).message}; next heartbeat in ${next} ms`);
+  const stopping = new AbortController();
+  // As GeeRPC's loop: a beat now, then one every interval (after a failed beat, sooner).
+  const beating = (async () => {
+    while (!stopping.signal.aborted) {
+      let wait = interval;
+      try {
+        await send('POST');
+      } catch (err) {
+        wait = Math.min(interval, REGISTRY_DEFAULTS.retry);
+        if (!stopping.signal.aborted)
+          log(`${(err as Error).message}; next heartbeat in ${wait} ms`);
+      }
+      await sleep(wait, undefined, { signal: stopping.signal, ref: false }).catch(() => {});
     }
-    if (stopped) return;
-    // The next beat is timed from the end of this one, so beats never overlap.
-    timer = setTimeout(() => {
-      beating = beat();
-    }, next).unref();
-  };
-  let beating = beat();
+  })();
   return {
     async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearTimeout(timer);
+      if (stopping.signal.aborted) return;
+      stopping.abort();
       // A beat in flight is waited for, not aborted: its POST may already be on the
       // wire, and could reach the registry after our DELETE and list us again.
       await beating;
@@ -187,7 +187,7 @@ export async function registryRequest(
   if (rpcAddr !== undefined) headers['X-Geerpc-Server'] = rpcAddr;
   try {
     const res = await fetch(url, { method, headers, ...bounded(timeout) });
-    await res.body?.cancel(); // GeeRPC's heartbeat never closes its responses: a leak
+    await res.body?.cancel(); // the answer is in the headers: free the connection
     if (res.status !== 200) throw new Error(`answered ${res.status} ${res.statusText}`);
     return res.headers;
   } catch (err) {

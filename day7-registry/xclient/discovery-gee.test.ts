@@ -106,7 +106,7 @@ describe(`${DAY}: discovery from the registry`, () => {
     );
   });
 
-  test('with a list in hand, a registry that hangs costs one call its requestTimeout, not every call', async (t) => {
+  test('with a list in hand, a registry that hangs costs the calls nothing; the fetch gives up after requestTimeout', async (t) => {
     let hang = false;
     const fake = http.createServer((_req, res) => {
       if (!hang) res.writeHead(200, { 'X-Geerpc-Servers': 'tcp@a:1' }).end();
@@ -123,12 +123,34 @@ describe(`${DAY}: discovery from the registry`, () => {
     assert.deepEqual(await d.getAll(), ['tcp@a:1']);
     hang = true;
     await sleep(30);
-    assert.equal(await withinASecond(d.get(SelectMode.Random)), 'tcp@a:1'); // 100 ms, then the old list
+    assert.equal(await withinASecond(d.get(SelectMode.Random)), 'tcp@a:1'); // the old list, at once
     await sleep(30);
     const started = performance.now();
     for (let i = 0; i < 10; i++) assert.equal(await d.get(SelectMode.Random), 'tcp@a:1');
     assert.ok(performance.now() - started < 50, 'the next calls did not wait for the registry');
     await d.refresh(); // let the hung one time out before the test ends
+  });
+
+  test('with a list in hand, a slow registry stalls no call: the stale list is fetched beside them', async (t) => {
+    let servers = 'tcp@a:1';
+    let delay = 0;
+    const slow = http.createServer((_req, res) => {
+      const answer = servers;
+      setTimeout(() => res.writeHead(200, { 'X-Geerpc-Servers': answer }).end(), delay);
+    });
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    t.after(() => new Promise<void>((resolve) => slow.close(() => resolve())));
+    const url = `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}/`;
+    const d = new GeeRegistryDiscovery(url, 20, { requestTimeout: 2000, log: () => {} });
+    assert.deepEqual(await d.getAll(), ['tcp@a:1']); // no list yet: this one waits
+    [servers, delay] = ['tcp@b:1', 300];
+    await sleep(30); // stale
+    const started = performance.now();
+    assert.equal(await d.get(SelectMode.Random), 'tcp@a:1'); // the list in hand, at once
+    assert.ok(performance.now() - started < 100, 'the call waited for the slow registry');
+    await d.refresh(); // the fetch it started, 300 ms later
+    assert.equal(await d.get(SelectMode.Random), 'tcp@b:1');
   });
 
   test('a registry that never answers costs a call requestTimeout, not forever', async (t) => {
@@ -207,6 +229,7 @@ describe(`${DAY}: end to end`, () => {
 
     await two.stop(); // leaves the registry, then closes
     await sleep(30); // the client's list is now stale
+    await d.refresh(); // calls would not wait for it: they go on with the list in hand
     for (let i = 0; i < 10; i++) assert.equal(await xc.call('Who.whoami', null), 'one');
   });
 });

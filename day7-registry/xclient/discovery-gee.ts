@@ -4,6 +4,7 @@
  * Added on day 7.
  */
 import { EmptyList } from '../guard/empty-list.ts';
+import { safeLog } from '../guard/log.ts';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 import { registryRequest } from '../registry/registry.ts';
 import { MultiServersDiscovery, type SelectMode, type ServerEntry } from './discovery.ts';
@@ -24,7 +25,6 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
   readonly #log: (message: string) => void;
   #nextRefresh = 0; // when the list is stale, by performance.now() (0: never fetched)
   #listed = 0; // how many servers the list holds
-  #answering = true; // whether the last fetch succeeded
   #refreshing: Promise<void> | undefined; // the one fetch in flight, shared by all callers
   readonly #empty = new EmptyList(REGISTRY_DEFAULTS.emptyGrace);
 
@@ -37,7 +37,7 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
     this.#registryUrl = registryUrl;
     this.#timeout = timeout;
     this.#requestTimeout = options.requestTimeout ?? REGISTRY_DEFAULTS.fetchTimeout;
-    this.#log = options.log ?? console.error;
+    this.#log = safeLog(options.log);
   }
 
   /** Fetches the list if it is stale. One fetch at a time, however many calls wait for it. */
@@ -66,18 +66,16 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
     return super.getAll();
   }
 
-  // A call waits for a stale list to be fetched, so that it never goes to a server that
-  // has left, unless the registry failed last time: then the list in hand serves at once
-  // while the fetch runs beside it. A registry that hangs costs one call its
-  // requestTimeout, not every call.
+  // Only a client that has no list yet waits for the registry. Once it has one, a stale
+  // list is fetched again beside the calls, which go on with the list in hand: a slow
+  // registry must not stall every call at every refresh.
   async #fresh(): Promise<void> {
     const refreshing = this.refresh();
-    if (this.#listed === 0 || this.#answering) await refreshing;
+    if (this.#listed === 0) await refreshing;
   }
 
-  // Never rejects. On failure the list we have keeps serving (GeeRPC returns the error to
-  // every call instead), and the next try waits a second, so that a registry that is
-  // down is not asked by every call.
+  // Never rejects. On failure the list we have keeps serving, and the next try waits a
+  // second, so that a registry that is down is not asked by every call.
   async #fetchList(): Promise<void> {
     try {
       const headers = await registryRequest(this.#registryUrl, 'GET', {
@@ -86,11 +84,11 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
       const list = headers.get('X-Geerpc-Servers');
       if (list === null) throw new Error(`${this.#registryUrl} sent no X-Geerpc-Servers header`);
       const servers = list.split(',').filter((addr) => addr !== '');
-      this.#empty.check(servers.length, this.#listed, this.#registryUrl);
+      if (this.#empty.disbelieves(servers.length, this.#listed)) {
+        throw new Error(`${this.#registryUrl} lists no server (restarted?)`);
+      }
       this.update(servers);
-      this.#answering = true;
     } catch (err) {
-      this.#answering = false;
       this.#nextRefresh = performance.now() + Math.min(this.#timeout, REGISTRY_DEFAULTS.retry);
       const servers = this.#listed === 1 ? '1 server' : `${this.#listed} servers`;
       this.#log(`${(err as Error).message}; still serving the last good list (${servers})`);
