@@ -27,6 +27,7 @@ type Request = { h: Header; argv: unknown } & (Found | { error: string });
 export class Server {
   readonly #limits: ServerLimits;
   readonly #budget: ByteBudget; // shared by every connection's reader
+  readonly #handling: InFlight; // the requests of every connection being handled
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
   readonly #conns = new Set<Socket>(); // what close() must reach
@@ -36,6 +37,7 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#limits = serverLimits(options);
     this.#budget = new ByteBudget(this.#limits.maxBufferedBytes);
+    this.#handling = new InFlight(Number.POSITIVE_INFINITY, this.#limits.maxServerInFlightBytes);
     this.#log = safeLog(options.log);
   }
 
@@ -104,7 +106,7 @@ export class Server {
   // Reads requests until the client leaves, handling each one concurrently.
   async #serveCodec(codec: Codec): Promise<void> {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
-    const inFlight = new InFlight(maxInFlight, maxInFlightBytes);
+    const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
     for (;;) {
       // Backpressure: while the client leaves replies unread, or handlers hold too much,
       // read none of its requests. TCP's window fills and the client's writes wait.

@@ -60,6 +60,7 @@ interface ConnCalls {
 export class Server {
   readonly #limits: ServerLimits;
   readonly #budget: ByteBudget; // shared by every connection's reader
+  readonly #handling: InFlight; // the requests of every connection being handled
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
   readonly #conns = new Set<Socket>(); // what close() must reach
@@ -72,6 +73,7 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#limits = serverLimits(options);
     this.#budget = new ByteBudget(this.#limits.maxBufferedBytes);
+    this.#handling = new InFlight(Number.POSITIVE_INFINITY, this.#limits.maxServerInFlightBytes);
     this.#log = safeLog(options.log);
   }
 
@@ -186,7 +188,7 @@ export class Server {
   // Reads requests until the client leaves, handling each one concurrently.
   async #serveCodec(conn: Socket, codec: Codec, option: Option): Promise<void> {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
-    const inFlight = new InFlight(maxInFlight, maxInFlightBytes);
+    const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
     const calls = this.#connCalls(conn, option);
     for (;;) {
       // Backpressure: while the client leaves replies unread, or handlers hold too much,

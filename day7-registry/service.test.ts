@@ -269,6 +269,22 @@ describe(`${DAY}: services`, () => {
     assert.deepEqual(await Promise.all(calls), [big, big, big]);
   });
 
+  test('all connections together get at most maxServerInFlightBytes of requests handled', async (t) => {
+    const gate = new Gate();
+    const { server, port } = await startServer(t, { maxServerInFlightBytes: 1000 });
+    server.register(gate);
+    const big = 'x'.repeat(600);
+    const clients = await Promise.all([1, 2, 3].map(() => dial('tcp', `127.0.0.1:${port}`)));
+    t.after(() => Promise.all(clients.map((c) => c.close())));
+    // Three calls each, nine in all. A connection waiting for its next request has already
+    // checked for room, so past the bound each may still read one: two, plus one each.
+    const calls = clients.flatMap((client) => [1, 2, 3].map(() => client.call('Gate.pass', big)));
+    await sleep(50);
+    assert.ok(gate.started <= 5, `${gate.started} requests were read past the server-wide bound`);
+    gate.open();
+    assert.equal((await Promise.all(calls)).length, 9);
+  });
+
   test('a reply that cannot be encoded becomes an error response', async (t) => {
     class Odd {
       big(): bigint {

@@ -29,6 +29,12 @@ class Foo {
     return args;
   }
 
+  // Holds its argument for 2 s, or until the server gives up: for the memory suite.
+  async hold(_args: unknown, { signal }: CallContext): Promise<null> {
+    await sleep(2000, undefined, { signal }).catch(() => {});
+    return null;
+  }
+
   // Takes `ms`, or until the server gives up (its signal): for the exactly-once suite.
   async sleep(ms: number, { signal }: CallContext): Promise<number> {
     await sleep(ms, undefined, { signal }).catch(() => {}); // its listener goes with it

@@ -16,6 +16,8 @@ export const SERVER_DEFAULTS = {
   maxInFlight: 256,
   /** The frame bytes of those requests, together; past it, no more are read: 4 MiB. */
   maxInFlightBytes: 4 * 1024 * 1024,
+  /** The same for all connections together: 16 MiB (a connection waiting to read may add one more). */
+  maxServerInFlightBytes: 16 * 1024 * 1024,
   /** How long a client that has ended its side may wait for its replies: 10 s. */
   closeTimeout: 10_000,
 };

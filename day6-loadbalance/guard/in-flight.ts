@@ -1,48 +1,59 @@
 /**
- * Bounds what one connection's handlers hold at once: how many requests are being
- * handled, and how many bytes their frames took. The server's read loop waits for room
- * before it reads the next request, so a client that sends faster than its handlers
- * finish is simply not read. Before closing, the loop waits for it to be idle, as
- * GeeRPC's WaitGroup. Added on day 1.
+ * Bounds what requests being handled hold at once: how many, and how many bytes their
+ * frames took. Each connection has one, inside the server's own (`parent`), which bounds
+ * the bytes of all connections together. The read loop waits for room before it reads
+ * the next request, so a client that sends faster than the handlers finish is simply
+ * not read. Before closing, the loop waits for it to be idle, as GeeRPC's WaitGroup.
+ * Added on day 1.
  */
 export class InFlight {
   readonly #maxCount: number;
   readonly #maxBytes: number;
+  readonly #parent: InFlight | undefined;
   #count = 0;
   #bytes = 0;
   #finish: Promise<void> | undefined; // resolves at the next finish, for every waiter
   #wake = () => {};
 
-  constructor(maxCount: number, maxBytes: number) {
+  constructor(maxCount: number, maxBytes: number, parent?: InFlight) {
     this.#maxCount = maxCount;
     this.#maxBytes = maxBytes;
+    this.#parent = parent;
   }
 
-  /** True when one more request would be one too many. */
+  /** True when one more request would be one too many, here or in the parent. */
   get full(): boolean {
-    return this.#count >= this.#maxCount || this.#bytes >= this.#maxBytes;
+    return this.#ownFull || (this.#parent?.full ?? false);
   }
 
   /** Resolves once a request can be added. */
   async room(): Promise<void> {
-    while (this.full) await this.#finished();
+    while (this.full) await (this.#ownFull ? this : (this.#parent as InFlight)).#finished();
   }
 
-  /** Counts a request of `bytes` until `handling` settles (it must never reject). */
+  /** Counts a request of `bytes`, here and in the parent, until `handling` settles (it must never reject). */
   add(bytes: number, handling: Promise<void>): void {
-    this.#count++;
-    this.#bytes += bytes;
-    void handling.then(() => {
-      this.#count--;
-      this.#bytes -= bytes;
-      this.#finish = undefined;
-      this.#wake();
-    });
+    this.#change(1, bytes);
+    void handling.then(() => this.#change(-1, -bytes));
   }
 
-  /** Resolves once every request added has finished. */
+  /** Resolves once every request added here has finished. */
   async idle(): Promise<void> {
     while (this.#count > 0) await this.#finished();
+  }
+
+  get #ownFull(): boolean {
+    return this.#count >= this.#maxCount || this.#bytes >= this.#maxBytes;
+  }
+
+  #change(count: number, bytes: number): void {
+    this.#count += count;
+    this.#bytes += bytes;
+    if (count < 0) {
+      this.#finish = undefined;
+      this.#wake();
+    }
+    if (this.#parent !== undefined) this.#parent.#change(count, bytes);
   }
 
   #finished(): Promise<void> {

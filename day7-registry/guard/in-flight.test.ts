@@ -66,4 +66,21 @@ describe(`${DAY}: requests in flight`, () => {
     await tick();
     assert.deepEqual(woken.sort(), ['idle', 'room']);
   });
+
+  test("past the server's bytes, every connection waits, and wakes when any request finishes", async () => {
+    const server = new InFlight(Number.POSITIVE_INFINITY, 100);
+    const [one, two] = [new InFlight(256, 1024, server), new InFlight(256, 1024, server)];
+    const a = handling();
+    one.add(100, a.done); // one connection's request takes all the server allows
+    assert.equal(two.full, true, 'another connection has no room either');
+    let room = false;
+    void two.room().then(() => {
+      room = true;
+    });
+    await tick();
+    assert.equal(room, false);
+    a.finish();
+    await tick();
+    assert.equal(room, true);
+  });
 });
