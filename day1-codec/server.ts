@@ -11,7 +11,12 @@ import { within } from './guard/deadline.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
-import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
+import {
+  limitConnections,
+  type ServerLimits,
+  type ServerOptions,
+  serverLimits,
+} from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
 
@@ -43,6 +48,7 @@ export class Server {
 
   /** Serves every connection the listener accepts, until `close()`. */
   accept(listener: NetServer): void {
+    limitConnections(listener, this.#limits.maxConnections);
     this.#listeners.add(listener);
     listener.on('connection', (conn: Socket) => void this.serveConn(conn));
   }

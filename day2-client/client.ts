@@ -219,7 +219,9 @@ async function readOptionReply(reader: FrameReader): Promise<OptionReply> {
     throw new RpcError(`rpc client: bad option reply: ${messageOf(cause)}`, { cause });
   }
   if (typeof reply?.error !== 'string') {
-    throw new RpcError('rpc client: no option reply: is this a GeeRPC server?');
+    throw new RpcError(
+      'rpc client: no option reply (server at its connection limit, or not GeeRPC?)',
+    );
   }
   return { error: reply.error };
 }

@@ -330,4 +330,11 @@ describe(`${DAY}: client`, () => {
     t.after(() => client.close());
     assert.deepEqual(await client.call('Foo.Sum', 'over unix'), expectedReply(1, 'over unix'));
   });
+
+  test('dial names the connection limit when a server closes a new connection unread', async (t) => {
+    const { port } = await startServer(t, { maxConnections: 1 });
+    const first = await dial('tcp', `127.0.0.1:${port}`);
+    t.after(() => first.close());
+    await assert.rejects(dial('tcp', `127.0.0.1:${port}`), /connection limit, or not GeeRPC/);
+  });
 });

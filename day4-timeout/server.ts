@@ -14,7 +14,12 @@ import { readOptionFrame } from './guard/handshake-timeout.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
-import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
+import {
+  limitConnections,
+  type ServerLimits,
+  type ServerOptions,
+  serverLimits,
+} from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
@@ -65,6 +70,7 @@ export class Server {
 
   /** Serves every connection the listener accepts, until `close()`. */
   accept(listener: NetServer): void {
+    limitConnections(listener, this.#limits.maxConnections);
     this.#listeners.add(listener);
     listener.on('connection', (conn: Socket) => void this.serveConn(conn));
   }

@@ -18,7 +18,12 @@ import { claimHttpServer } from './guard/http-server.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
-import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
+import {
+  limitConnections,
+  type ServerLimits,
+  type ServerOptions,
+  serverLimits,
+} from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
 import {
@@ -88,6 +93,7 @@ export class Server {
 
   /** Serves every connection the listener accepts, until `close()`. */
   accept(listener: NetServer): void {
+    limitConnections(listener, this.#limits.maxConnections);
     this.#listeners.add(listener);
     listener.on('connection', (conn: Socket) => void this.serveConn(conn));
   }
@@ -100,6 +106,7 @@ export class Server {
    */
   handleHTTP(httpServer: HttpServer, rpcPath = DEFAULT_RPC_PATH, debugPath = DEFAULT_DEBUG_PATH) {
     claimHttpServer(httpServer, this.#limits.handshakeTimeout);
+    limitConnections(httpServer, this.#limits.maxConnections);
     this.#listeners.add(httpServer); // close() closes it, as it closes accept()'s listeners
     httpServer.on('connect', (req: IncomingMessage, conn: Socket, head: Buffer) => {
       if (this.#closing) return refuseConnect(conn, 503);

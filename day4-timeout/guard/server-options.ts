@@ -4,6 +4,7 @@
  * them; each is explained in the chapter's sidebars. Added on day 1; day 4 added
  * handshakeTimeout and maxHandleTimeout.
  */
+import type { Server as NetServer } from 'node:net';
 import { DEFAULT_MAX_FRAME_SIZE } from '../codec/frame.ts';
 
 export const SERVER_DEFAULTS = {
@@ -19,6 +20,9 @@ export const SERVER_DEFAULTS = {
   maxInFlightBytes: 4 * 1024 * 1024,
   /** The same for all connections together: 16 MiB (a connection waiting to read may add one more). */
   maxServerInFlightBytes: 16 * 1024 * 1024,
+  /** Connections open at once; past it, new ones are closed unread. No limit by default:
+   *  set it below the process's file-descriptor limit. */
+  maxConnections: Number.POSITIVE_INFINITY,
   /** How long a client that has ended its side may wait for its replies: 10 s. */
   closeTimeout: 10_000,
   /** How long a new connection has to send its option, in ms (0 = no limit): 10 s. */
@@ -33,6 +37,11 @@ export type ServerOptions = Partial<ServerLimits> & {
   /** Where the server reports what goes wrong on a connection (default: stderr). */
   log?: (message: string) => void;
 };
+
+/** Past `max` open connections, `listener` closes new ones at once (Node's own bound). */
+export function limitConnections(listener: NetServer, max: number): void {
+  if (Number.isFinite(max)) listener.maxConnections = max; // else the listener's own stays
+}
 
 /** The defaults, overridden by every option that is set (an `undefined` one keeps its default). */
 export function serverLimits(options: ServerOptions): ServerLimits {

@@ -176,4 +176,13 @@ describe(`${DAY}: server limits`, () => {
     late.write(header(2), 'also small');
     assert.deepEqual(await late.readHeader(), header(2));
   });
+
+  test('past maxConnections, a new connection is closed before a byte of it is read', async (t) => {
+    const { port } = await startServer(t, { maxConnections: 1 });
+    const first = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(first), { error: '' });
+    const second = await connectRaw(t, port);
+    second.conn.write(encodeFrames(JSON.stringify(DEFAULT_OPTION)));
+    assert.equal(await second.reader.read(), null, 'closed without an option reply');
+  });
 });
