@@ -170,4 +170,43 @@ describe('etcd: registration and discovery', () => {
     await two.server.close();
     for (let i = 0; i < 10; i++) assert.equal(await xc.call('Who.whoami', null), 'one');
   });
+
+  test('keys under the prefix that are not rpcAddrs are ignored, at start and when watched', async (t) => {
+    const c = etcdClient(etcd.url);
+    const prefix = 'junk/';
+    await c.put(`${prefix}tcp@10.0.0.1:1`).value('');
+    await c.put(`${prefix}not-an-address`).value('');
+    const logs: string[] = [];
+    const d = new EtcdDiscovery(c, { prefix, log: (m) => logs.push(m) });
+    t.after(async () => {
+      await d.close();
+      c.close();
+    });
+    assert.deepEqual(await d.getAll(), ['tcp@10.0.0.1:1']);
+    await c.put(`${prefix}tcp@a,b`).value(''); // a comma: not an rpcAddr either
+    await c.put(`${prefix}tcp@10.0.0.2:1`).value('');
+    for (let i = 0; i < 100 && (await d.getAll()).length < 2; i++) await sleep(10);
+    assert.deepEqual(await d.getAll(), ['tcp@10.0.0.1:1', 'tcp@10.0.0.2:1']);
+    assert.deepEqual(logs, []);
+  });
+
+  test('big values under the prefix stop neither the first read nor the watch (keys only)', async (t) => {
+    const c = etcdClient(etcd.url);
+    const prefix = 'big/';
+    const big = 'x'.repeat(100_000);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => c.put(`${prefix}tcp@10.0.1.${i}:1`).value(big)),
+    );
+    const d = new EtcdDiscovery(c, { prefix, log: () => {} });
+    t.after(async () => {
+      await d.close();
+      c.close();
+    });
+    assert.equal((await d.getAll()).length, 50);
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => c.put(`${prefix}tcp@10.0.2.${i}:1`).value(big)),
+    );
+    for (let i = 0; i < 200 && (await d.getAll()).length < 110; i++) await sleep(10);
+    assert.equal((await d.getAll()).length, 110);
+  });
 });

@@ -61,7 +61,13 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   // and the list (empty at first) keeps serving meanwhile.
   async #start(): Promise<void> {
     try {
-      const res = await this.#client.getAll().prefix(this.#prefix).exec();
+      // Keys only: values are never used, and big ones (etcd answers up to 4 MiB) must not
+      // stop the list from being read.
+      const res = await this.#client.kv.range({
+        key: Buffer.from(this.#prefix),
+        range_end: prefixEnd(this.#prefix),
+        keys_only: true,
+      });
       this.#servers.clear(); // a fresh read, after a failure too
       for (const kv of res.kvs) this.#servers.add(kv.key.toString().slice(this.#prefix.length));
       this.#publish();
@@ -118,4 +124,11 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   #publish(): void {
     this.update([...this.#servers].filter(isRpcAddr).sort());
   }
+}
+
+// The first key after every key that starts with `prefix`: etcd's range end for a prefix.
+function prefixEnd(prefix: string): Buffer {
+  const end = Buffer.from(prefix);
+  end[end.length - 1] = (end[end.length - 1] as number) + 1; // prefixes end in '/', not 0xff
+  return end;
 }

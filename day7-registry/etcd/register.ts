@@ -19,7 +19,13 @@ const EVERY_RETRY = { duration: REGISTRY_DEFAULTS.retry, next: () => EVERY_RETRY
 
 /** An etcd client for `url` (`http://127.0.0.1:2379`), as this course uses it. */
 export function etcdClient(url: string): Etcd3 {
-  return new Etcd3({ hosts: url, faultHandling: { watchBackoff: EVERY_RETRY } });
+  return new Etcd3({
+    hosts: url,
+    faultHandling: { watchBackoff: EVERY_RETRY },
+    // A watch answer batches events with their values, which discovery never reads; past
+    // gRPC's 4 MiB default, one batch of big values would stop the watch for good.
+    grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+  });
 }
 
 export interface EtcdRegistrationOptions {
