@@ -7,16 +7,12 @@ import type { Server as NetServer, Socket } from 'node:net';
 import { type Codec, CodecError, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { FrameReader, whenClosed } from './codec/frame.ts';
 import { ByteBudget } from './guard/byte-budget.ts';
+import { limitConnections } from './guard/connections.ts';
 import { within } from './guard/deadline.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
-import {
-  limitConnections,
-  type ServerLimits,
-  type ServerOptions,
-  serverLimits,
-} from './guard/server-options.ts';
+import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
 import { type MethodType, Service } from './service.ts';

@@ -9,17 +9,13 @@ import { type Codec, CodecError, encodings, type Header, newCodecFuncMap } from 
 import { FrameReader, whenClosed } from './codec/frame.ts';
 import { LazyContext } from './context.ts';
 import { ByteBudget } from './guard/byte-budget.ts';
+import { limitConnections } from './guard/connections.ts';
 import { within } from './guard/deadline.ts';
 import { readOptionFrame } from './guard/handshake-timeout.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
-import {
-  limitConnections,
-  type ServerLimits,
-  type ServerOptions,
-  serverLimits,
-} from './guard/server-options.ts';
+import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';

@@ -12,18 +12,14 @@ import { LazyContext } from './context.ts';
 import { type DebugInfo, serveDebugPage } from './debug.ts';
 import { ByteBudget } from './guard/byte-budget.ts';
 import { refuseConnect } from './guard/connect-refusal.ts';
+import { limitConnections } from './guard/connections.ts';
 import { within } from './guard/deadline.ts';
 import { readOptionFrame } from './guard/handshake-timeout.ts';
 import { claimHttpServer } from './guard/http-server.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
-import {
-  limitConnections,
-  type ServerLimits,
-  type ServerOptions,
-  serverLimits,
-} from './guard/server-options.ts';
+import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
 import {

@@ -3,7 +3,6 @@
  * one careless or hostile client from costing the others their calls. server.ts reads
  * them; each is explained in the chapter's sidebars. Added on day 1.
  */
-import type { Server as NetServer } from 'node:net';
 import { DEFAULT_MAX_FRAME_SIZE } from '../codec/frame.ts';
 
 export const SERVER_DEFAULTS = {
@@ -32,11 +31,6 @@ export type ServerOptions = Partial<ServerLimits> & {
   /** Where the server reports what goes wrong on a connection (default: stderr). */
   log?: (message: string) => void;
 };
-
-/** Past `max` open connections, `listener` closes new ones at once (Node's own bound). */
-export function limitConnections(listener: NetServer, max: number): void {
-  if (Number.isFinite(max)) listener.maxConnections = max; // else the listener's own stays
-}
 
 /** The defaults, overridden by every option that is set (an `undefined` one keeps its default). */
 export function serverLimits(options: ServerOptions): ServerLimits {
