@@ -106,13 +106,14 @@ export class Server {
       if (codec.writableLength > maxUnsentBytes) await codec.drained();
       if (inFlight.full) await inFlight.room();
       const before = codec.bytesRead;
-      const req = await this.#readRequest(codec);
+      let req = await this.#readRequest(codec);
       if (req === null) break;
       // Not awaited, so the next request is read at once (GeeRPC's `go server.handleRequest`).
       const handling = this.#handleRequest(codec, req).catch((err) =>
         this.#log(`rpc server: ${messageOf(err)}`),
       );
       inFlight.add(codec.bytesRead - before, handling);
+      req = null; // or the loop would hold it while it waits for the next request
     }
     // As GeeRPC's wg.Wait(): let running handlers reply and the replies leave, then close.
     const finished = inFlight.idle().then(() => codec.drained());

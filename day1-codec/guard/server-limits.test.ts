@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type CodecType, encodings, type Header, newCodecFuncMap } from '../codec/codec.ts';
 import { encodeFrames, whenClosed } from '../codec/frame.ts';
 import { DEFAULT_OPTION } from '../server.ts';
@@ -184,5 +186,25 @@ describe(`${DAY}: server limits`, () => {
     const second = await connectRaw(t, port);
     second.conn.write(encodeFrames(JSON.stringify(DEFAULT_OPTION)));
     assert.equal(await second.reader.read(), null, 'closed without an option reply');
+  });
+
+  test('an idle connection keeps nothing of the request it sent last (the read loop held it)', async (t) => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    const cc = await handshake(raw);
+    const before = heap();
+    const body = Buffer.from(`[${'{},'.repeat(1024 * 1024)}{}]`); // 3 MiB, about 60 MB decoded
+    raw.conn.write(encodeFrames(JSON.stringify(header(1)), body));
+    assert.equal((await cc.readHeader())?.seq, 1);
+    await cc.readBody();
+    await sleep(20); // the connection now waits for its next request
+    const held = heap() - before;
+    assert.ok(held < 20e6, `the server still holds ${(held / 1e6).toFixed(0)} MB of it`);
   });
 });
