@@ -21,4 +21,8 @@ export function claimServer(httpServer: Server, idleMs: number): void {
     throw new Error('rpc registry: handleHTTP needs an HTTP server with no request handler');
   }
   if (httpServer.timeout === 0) httpServer.timeout = idleMs;
+  // A request that trickles in, a header line or a body byte at a time, is bounded too
+  // (Node allows 60 s for headers, 300 s for a request); these only ever get shorter.
+  httpServer.headersTimeout = Math.min(httpServer.headersTimeout, idleMs);
+  httpServer.requestTimeout = Math.min(httpServer.requestTimeout || idleMs, idleMs);
 }

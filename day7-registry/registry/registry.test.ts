@@ -222,6 +222,13 @@ describe(`${DAY}: registry`, () => {
     assert.equal(httpServer.timeout, REGISTRY_DEFAULTS.idleTimeout);
   });
 
+  test('bounds a request that trickles in: headers and a whole request within 10 s, not 60 and 300', () => {
+    const httpServer = http.createServer();
+    new GeeRegistry().handleHTTP(httpServer);
+    assert.equal(httpServer.headersTimeout, REGISTRY_DEFAULTS.idleTimeout);
+    assert.equal(httpServer.requestTimeout, REGISTRY_DEFAULTS.idleTimeout);
+  });
+
   test('refuses a timeout that is not 0 (never) or more ms', () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(() => new GeeRegistry(bad), /timeout must be 0 \(never\) or more ms/);
