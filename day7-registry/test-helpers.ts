@@ -73,3 +73,12 @@ export async function sendOption(raw: RawConn, option: object = {}): Promise<Opt
   raw.conn.write(encodeFrames(Buffer.from(JSON.stringify({ ...DEFAULT_OPTION, ...option }))));
   return JSON.parse(String(await raw.reader.read()));
 }
+
+/** Rejections nobody handled while the test runs; a test asserts that none came. */
+export function unhandledRejections(t: TestContext): unknown[] {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on('unhandledRejection', onRejection);
+  t.after(() => process.off('unhandledRejection', onRejection));
+  return rejections;
+}

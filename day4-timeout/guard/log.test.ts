@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { connectRaw, DAY, sendOption, startServer } from '../test-helpers.ts';
+import { connectRaw, DAY, sendOption, startServer, unhandledRejections } from '../test-helpers.ts';
 import { safeLog } from './log.ts';
 
 describe(`${DAY}: safe log`, () => {
@@ -22,10 +22,7 @@ describe(`${DAY}: safe log`, () => {
 
   test('a server whose log throws keeps serving after a refusal it logs', async (t) => {
     t.mock.method(console, 'error', () => {});
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
-    t.after(() => process.off('unhandledRejection', onRejection));
+    const rejections = unhandledRejections(t);
     const { port } = await startServer(t, {
       log: () => {
         throw new Error('disk full');

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
-import { DAY } from '../test-helpers.ts';
+import { DAY, unhandledRejections } from '../test-helpers.ts';
 import { advertisedAddr, GeeRegistry, heartbeat } from './registry.ts';
 
 interface TestRegistry {
@@ -297,10 +297,7 @@ describe(`${DAY}: heartbeat`, () => {
 
   test('a log function that throws costs the beats nothing, and the process nothing', async (t) => {
     t.mock.method(console, 'error', () => {});
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
-    t.after(() => process.off('unhandledRejection', onRejection));
+    const rejections = unhandledRejections(t);
     const probe = await startRegistry(t);
     await stopRegistry(probe.httpServer); // every beat fails, and is logged
     let logged = 0;
