@@ -332,7 +332,7 @@ describe(`${DAY}: xDial and dialHTTP`, () => {
     }
     await assert.rejects(
       xDial('ftp@127.0.0.1:21'),
-      /unknown protocol "ftp" .*want tcp, http or unix/,
+      /unknown protocol "ftp" .*want tcp, http, tls or unix/,
     );
     await assert.rejects(xDial('http@127.0.0.1'), /bad tcp address "127.0.0.1", want host:port/);
   });

@@ -2,10 +2,11 @@
  * The server: accepts connections, agrees on a codec with each, then reads requests
  * in a loop and answers each as soon as it is ready. Mirrors GeeRPC's server.go.
  * Added on day 1; day 3 replaced the canned reply with registered services; day 4
- * bounded each handler in time, and the handshake; day 5 serves it over HTTP as well.
+ * bounded each handler in time, and the handshake; day 5 serves it over HTTP, and TLS.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import { type Codec, CodecError, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { FrameReader, whenClosed } from './codec/frame.ts';
 import { LazyContext } from './context.ts';
@@ -91,7 +92,10 @@ export class Server {
   accept(listener: NetServer): void {
     limitConnections(listener, this.#limits.maxConnections);
     this.#listeners.add(listener);
-    listener.on('connection', (conn: Socket) => void this.serveConn(conn));
+    // Day 5: a TLS listener's 'connection' is the raw TCP under the TLS; the socket that
+    // speaks plain bytes comes on 'secureConnection', once the TLS handshake is done.
+    const ready = listener instanceof TlsServer ? 'secureConnection' : 'connection';
+    listener.on(ready, (conn: Socket) => void this.serveConn(conn));
   }
 
   /**

@@ -2,12 +2,14 @@
  * The client: one connection, many calls in flight. Each call gets a sequence number,
  * waits in `pending`, and is matched to its response by `seq`, whatever the order
  * responses arrive in. Mirrors GeeRPC's client.go. Added on day 2; day 3 added `stub`;
- * day 4 added the connect timeout and a signal per call; day 5, dialling through HTTP;
+ * day 4 added the connect timeout and a signal per call; day 5, dialling through HTTP
+ * and over TLS;
  * day 6, a signal for a dial.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
 import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError, TimeoutError } from './errors.ts';
@@ -246,18 +248,22 @@ function withDefaults(option: Partial<Option>): Option {
   return { ...DEFAULT_OPTION, ...Object.fromEntries(given) };
 }
 
-export type Network = 'tcp' | 'unix';
+/** Day 5: `tls` is TCP with TLS on top; GeeRPC's frames run inside it, unchanged. */
+export type Network = 'tcp' | 'unix' | 'tls';
 
 /** What `dial` takes: the Option it sends, and the client's own settings, which never travel. */
 export interface DialOptions extends Partial<Option>, Partial<typeof CLIENT_DEFAULTS> {
+  /** For network `tls`: what to trust (`ca`), the name to check (`servername`), ... (day 5). */
+  tls?: tls.ConnectionOptions;
   /** Gives up on the dial when it fires: the socket is destroyed (day 6). */
   signal?: AbortSignal;
 }
 
 /**
- * Connects to a GeeRPC server: `dial('tcp', '127.0.0.1:9999')` or
- * `dial('unix', '/tmp/geerpc.sock')`. Resolves once the server has accepted the option,
- * or rejects with a TimeoutError when that takes longer than `connectTimeout`.
+ * Connects to a GeeRPC server: `dial('tcp', '127.0.0.1:9999')`,
+ * `dial('unix', '/tmp/geerpc.sock')` or `dial('tls', '127.0.0.1:9999', { tls: { ca } })`.
+ * Resolves once the server has accepted the option, or rejects with a TimeoutError when
+ * that takes longer than `connectTimeout`.
  */
 export function dial(network: Network, address: string, opts?: DialOptions): Promise<Client> {
   return dialTimeout(newClient, network, address, opts);
@@ -273,8 +279,8 @@ export function dialHTTP(network: Network, address: string, opts?: DialOptions):
 
 /**
  * Dials an address of the form protocol@address, as a client that learns its servers
- * from elsewhere (days 6 and 7) gets them: `tcp@127.0.0.1:9999`, `http@127.0.0.1:9999`
- * or `unix@/tmp/geerpc.sock`.
+ * from elsewhere (days 6 and 7) gets them: `tcp@127.0.0.1:9999`, `http@127.0.0.1:9999`,
+ * `tls@127.0.0.1:9999` or `unix@/tmp/geerpc.sock`.
  */
 export async function xDial(rpcAddr: string, opts?: DialOptions): Promise<Client> {
   const [protocol, address] = splitRpcAddr(rpcAddr); // throws unless protocol@address
@@ -291,22 +297,20 @@ async function dialTimeout(
   address: string,
   opts: DialOptions = {},
 ): Promise<Client> {
-  const { maxFrameSize, signal, ...option } = opts; // these two are ours, not the server's
+  const { maxFrameSize, tls: tlsOptions, signal, ...option } = opts; // ours, not the server's
   const opt = withDefaults(option); // the caller's object stays as it was
   const ms = connectTimeout(opt); // a number of ms a timer can honour, or it throws
-  if (network !== 'tcp' && network !== 'unix') {
-    throw new RpcError(`rpc client: unsupported network ${network}`);
-  }
   signal?.throwIfAborted();
-  const conn = net.connect(network === 'unix' ? { path: address } : tcpAddress(address));
+  const conn = connect(network, address, tlsOptions);
   let timer: NodeJS.Timeout | undefined;
   const timeUp = new Promise<never>((_, reject) => {
     const err = new TimeoutError(`rpc client: connect timeout: expect within ${ms} ms`);
     if (ms > 0) timer = setTimeout(reject, ms, err).unref();
   });
   try {
-    // once() rejects with the connection's error (ECONNREFUSED, ...).
-    const connected = once(conn, 'connect').then(() => f(conn, opt, maxFrameSize));
+    // once() rejects with the connection's error (ECONNREFUSED, a certificate not trusted...).
+    const ready = network === 'tls' ? 'secureConnect' : 'connect'; // TLS: after its handshake
+    const connected = once(conn, ready).then(() => f(conn, opt, maxFrameSize));
     // The signal ends the dial as the deadline does.
     return await Promise.race([untilAborted(connected, signal), timeUp]);
   } catch (err) {
@@ -315,6 +319,15 @@ async function dialTimeout(
   } finally {
     clearTimeout(timer);
   }
+}
+
+// Starts connecting. TLS checks the server's certificate against `tlsOptions.ca` (or the
+// system's roots) and the name dialled; either failing is an 'error' on the socket.
+function connect(network: Network, address: string, tlsOptions: tls.ConnectionOptions = {}) {
+  if (network === 'unix') return net.connect({ path: address });
+  if (network === 'tcp') return net.connect(tcpAddress(address));
+  if (network === 'tls') return tls.connect({ ...tcpAddress(address), ...tlsOptions });
+  throw new RpcError(`rpc client: unsupported network ${network}`);
 }
 
 /** The option handshake on a connected socket, then a client on it. */

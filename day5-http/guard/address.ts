@@ -1,7 +1,7 @@
 /**
  * Addresses a client is given, checked before they reach the network: a clear error
  * names the mistake, instead of Node's own error about an odd host or port.
- * Added on day 2; day 5 added `protocol@address`, the form xDial takes.
+ * Added on day 2; day 5 added `protocol@address`, the form xDial takes (and `tls@`).
  */
 import type { NetConnectOpts } from 'node:net';
 import { RpcError } from '../errors.ts';
@@ -19,9 +19,9 @@ export function tcpAddress(address: string): NetConnectOpts {
 
 /**
  * `protocol@address` in its two parts, split at the first `@` (a unix path may hold
- * more). Throws RpcError unless the protocol is tcp, http or unix and an address follows.
+ * more). Throws RpcError unless the protocol is tcp, http, tls or unix and an address follows.
  */
-export function splitRpcAddr(rpcAddr: string): ['tcp' | 'http' | 'unix', string] {
+export function splitRpcAddr(rpcAddr: string): ['tcp' | 'http' | 'tls' | 'unix', string] {
   const at = rpcAddr.indexOf('@');
   const protocol = rpcAddr.slice(0, at);
   const address = rpcAddr.slice(at + 1);
@@ -30,10 +30,10 @@ export function splitRpcAddr(rpcAddr: string): ['tcp' | 'http' | 'unix', string]
       `rpc client: bad rpcAddr ${JSON.stringify(rpcAddr)}, want protocol@address: tcp@127.0.0.1:9999, http@127.0.0.1:9999 or unix@/tmp/geerpc.sock`,
     );
   }
-  if (protocol !== 'tcp' && protocol !== 'http' && protocol !== 'unix') {
+  if (!['tcp', 'http', 'tls', 'unix'].includes(protocol)) {
     throw new RpcError(
-      `rpc client: unknown protocol ${JSON.stringify(protocol)} in ${JSON.stringify(rpcAddr)}, want tcp, http or unix`,
+      `rpc client: unknown protocol ${JSON.stringify(protocol)} in ${JSON.stringify(rpcAddr)}, want tcp, http, tls or unix`,
     );
   }
-  return [protocol, address];
+  return [protocol as 'tcp' | 'http' | 'tls' | 'unix', address];
 }
