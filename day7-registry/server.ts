@@ -2,7 +2,8 @@
  * The server: accepts connections, agrees on a codec with each, then reads requests
  * in a loop and answers each as soon as it is ready. Mirrors GeeRPC's server.go.
  * Added on day 1; day 3 replaced the canned reply with registered services; day 4
- * bounded each handler in time, and the handshake; day 5 serves it over HTTP, and TLS.
+ * bounded each handler in time, and the handshake; day 5 serves it over HTTP, and TLS;
+ * day 7 added a graceful shutdown.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
@@ -49,6 +50,14 @@ export type { ServerOptions };
 type Found = { svc: Service; mtype: MethodType };
 // A request as read: its header, its argument, and the method to call or why there is none.
 type Request = { h: Header; argv: unknown } & (Found | { error: string });
+
+/** What `shutdown` takes (day 7). */
+export interface ShutdownOptions {
+  /** How long calls in flight may take to reply, in ms (default: `closeTimeout`, 10 s). */
+  timeout?: number;
+  /** What keeps the server listed, to stop first: a heartbeat, or an etcd registration. */
+  leave?: { stop(): Promise<void> };
+}
 
 // What the handlers of one connection share: its handle timeout, a context whose signal
 // fires when the connection closes, and the contexts of the calls running under a
@@ -165,6 +174,22 @@ export class Server {
     await Promise.all([...closing, ...[...this.#conns].map(whenClosed)]);
   }
 
+  /**
+   * Day 7: leaves without losing a call. Stops accepting, leaves the registry, and lets
+   * the calls in flight reply within `timeout`; a request read meanwhile gets an error
+   * response. Then each connection is ended (its replies leave first), and what is left
+   * after `timeout` (a handler that never finishes, a client that never closes) is closed.
+   */
+  async shutdown({ timeout = this.#limits.closeTimeout, leave }: ShutdownOptions = {}) {
+    this.#closing = true; // no new connection; every request read from now on is refused
+    for (const listener of this.#listeners) listener.close(); // close() waits for them
+    const ended = this.#handling
+      .idle()
+      .then(() => Promise.all([...this.#conns].map((conn) => whenClosed(conn.end()))));
+    await Promise.all([leave?.stop(), within(timeout, ended)]);
+    await this.close();
+  }
+
   // What the debug page shows: the services, and live counts.
   #debugInfo(): DebugInfo {
     return {
@@ -236,7 +261,7 @@ export class Server {
   async #readRequest(codec: Codec): Promise<Request | null> {
     const h = await codec.readHeader();
     if (h === null) return null;
-    const found = this.#findService(h.serviceMethod);
+    const found = this.#closing ? SHUTTING_DOWN : this.#findService(h.serviceMethod);
     try {
       const argv = await codec.readBody(); // even with no method: the next frame is a header
       return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
@@ -293,6 +318,9 @@ export class Server {
     if (h.error !== '') this.#errors++;
   }
 }
+
+/** The error of a request read after `shutdown()` began (day 7): the client may try elsewhere. */
+export const SHUTTING_DOWN = 'rpc server: shutting down: request refused, try another server';
 
 // Calls the method, racing it against the handle timeout: whichever settles first decides
 // the one response, and a late reply is never sent. The handler's signal fires on the
