@@ -103,9 +103,11 @@ async function startServer(name: string, traced = false) {
   const addr = tap === undefined ? advertisedAddr(listener) : `tcp@127.0.0.1:${tap.port}`;
   const listed = registry.register(addr);
   console.log(`${name}: ${addr}, registered`);
+  // A graceful shutdown: stop accepting, leave the registry, let the calls in flight
+  // reply (within 10 s by default), then close.
   const close = async () => {
-    await listed.stop(); // leave the registry first, then stop serving
-    await Promise.all([server.close(), tap?.close()]);
+    await server.shutdown({ leave: listed });
+    await tap?.close();
   };
   return { name, close };
 }
@@ -129,9 +131,9 @@ await calls('call');
 await calls('broadcast');
 
 // Server 2 leaves: it deregisters (its heartbeat sends a DELETE; its etcd lease is
-// revoked), then the server closes.
+// revoked) while its last calls finish, then it closes.
 await servers[1]?.close();
-console.log('server 2 stopped and left the registry');
+console.log('server 2 shut down: left the registry, finished its calls, closed');
 await sleep(150); // GeeRegistry: the client's list is now stale; etcd: the watch has seen it go
 // Calls never wait for a refresh once there is a list (a slow registry must not stall
 // them), so a call right now might still pick server 2. The demo waits for the new list.
