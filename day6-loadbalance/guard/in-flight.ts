@@ -4,7 +4,7 @@
  * the bytes of all connections together. The read loop waits for room before it reads
  * the next request, so a client that sends faster than the handlers finish is simply
  * not read. Before closing, the loop waits for it to be idle, as GeeRPC's WaitGroup.
- * Added on day 1.
+ * Added on day 1; day 4 added `empty`, for the idle timeout.
  */
 export class InFlight {
   readonly #maxCount: number;
@@ -24,6 +24,11 @@ export class InFlight {
   /** True when one more request would be one too many, here or in the parent. */
   get full(): boolean {
     return this.#ownFull || (this.#parent?.full ?? false);
+  }
+
+  /** True when no request added here is still being handled. */
+  get empty(): boolean {
+    return this.#count === 0;
   }
 
   /** Resolves once a request can be added. */

@@ -90,9 +90,10 @@ describe(`${DAY}: server limits`, () => {
         /cannot decode args: .*more than 100000 values/,
       );
       assert.equal(await cc.readBody(), null);
-      raw.conn.write(encodeFrames(encode(header(2)), body(MAX_VALUES / 2)));
+      const half = body(MAX_VALUES / 2); // well under the bound: decoded, and answered
+      raw.conn.write(encodeFrames(encode(header(2)), half));
       assert.deepEqual(await cc.readHeader(), header(2));
-      assert.deepEqual(await cc.readBody(), expectedReply(2, null));
+      assert.deepEqual(await cc.readBody(), expectedReply(2, encodings[codecType].decode(half)));
     });
   }
 
