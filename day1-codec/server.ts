@@ -145,7 +145,7 @@ export class Server {
   #sendResponse(codec: Codec, req: Header, body: unknown, error = ''): void {
     const h: Header = { serviceMethod: req.serviceMethod, seq: req.seq, error };
     try {
-      codec.write(h, error === '' ? body : null);
+      codec.write(h, error === '' ? body : null, this.#limits.maxFrameSize);
     } catch (err) {
       codec.write({ ...h, error: `rpc server: cannot encode reply: ${messageOf(err)}` }, null);
     }

@@ -2,7 +2,7 @@
  * The server: accepts connections, agrees on a codec with each, then reads requests
  * in a loop and answers each as soon as it is ready. Mirrors GeeRPC's server.go.
  * Added on day 1; day 3 replaced the canned reply with registered services; day 4
- * bounded each handler in time, and the handshake.
+ * bounded each handler in time, the handshake and (if asked) idleness.
  */
 import type { Server as NetServer, Socket } from 'node:net';
 import { type Codec, CodecError, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
@@ -12,6 +12,7 @@ import { ByteBudget } from './guard/byte-budget.ts';
 import { limitConnections } from './guard/connections.ts';
 import { within } from './guard/deadline.ts';
 import { readOptionFrame } from './guard/handshake-timeout.ts';
+import { closeWhenIdle } from './guard/idle-timeout.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
@@ -123,6 +124,7 @@ export class Server {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
     const calls = this.#connCalls(conn, option);
+    closeWhenIdle(conn, this.#limits.idleTimeout, inFlight);
     for (;;) {
       // Backpressure: while the client leaves replies unread, or handlers hold too much,
       // read none of its requests. TCP's window fills and the client's writes wait.
@@ -208,7 +210,7 @@ export class Server {
   #sendResponse(codec: Codec, req: Header, body: unknown, error = ''): void {
     const h: Header = { serviceMethod: req.serviceMethod, seq: req.seq, error };
     try {
-      codec.write(h, error === '' ? body : null);
+      codec.write(h, error === '' ? body : null, this.#limits.maxFrameSize);
     } catch (err) {
       codec.write({ ...h, error: `rpc server: cannot encode reply: ${messageOf(err)}` }, null);
     }

@@ -16,6 +16,7 @@ import { type Client, dial, newClient } from './client.ts';
 import { type Codec, type CodecType, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
+import { MAX_VALUES } from './guard/depth.ts';
 import { DEFAULT_OPTION, MAGIC_NUMBER } from './server.ts';
 import { DAY, expectedReply, startServer } from './test-helpers.ts';
 
@@ -168,6 +169,21 @@ describe(`${DAY}: client`, () => {
     const client = await dialed(t, port);
     const [bad, good] = [client.call('Foo.Sum', 1), client.call('Foo.Sum', 2)];
     await assert.rejects(bad, { name: 'RpcError', message: /cannot decode reply/ });
+    assert.equal(await good, 'fine');
+    assert.ok(client.isAvailable());
+  });
+
+  test('a reply of more than MAX_VALUES values fails its call before it is decoded; the connection lives on', async (t) => {
+    const port = await startScriptedServer(t, async (codec, conn) => {
+      const [[first], [second]] = await readRequests(codec, 2);
+      const header = Buffer.from(JSON.stringify(reply(first)));
+      conn.write(encodeFrames(header, Buffer.from(`[${'0,'.repeat(MAX_VALUES + 1)}0]`)));
+      codec.write(reply(second), 'fine');
+      await readRequests(codec, 1);
+    });
+    const client = await dialed(t, port);
+    const [bad, good] = [client.call('Foo.Sum', 1), client.call('Foo.Sum', 2)];
+    await assert.rejects(bad, { name: 'RpcError', message: /more than 100000 values/ });
     assert.equal(await good, 'fine');
     assert.ok(client.isAvailable());
   });

@@ -21,9 +21,13 @@ export class InFlight {
     this.#parent = parent;
   }
 
-  /** True when one more request would be one too many, here or in the parent. */
+  /**
+   * True when one more request would be one too many, here or in the parent. A connection
+   * with nothing in flight may always read one: a client whose handlers never end could
+   * otherwise hold all the parent allows and starve every other connection.
+   */
   get full(): boolean {
-    return this.#ownFull || (this.#parent?.full ?? false);
+    return this.#ownFull || (this.#count > 0 && (this.#parent?.full ?? false));
   }
 
   /** Resolves once a request can be added. */

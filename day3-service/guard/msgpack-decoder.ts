@@ -2,16 +2,16 @@
  * A MessagePack decoder that never allocates more than its input can fill. The library
  * makes an array as soon as it reads its length, so a 5-byte header may announce 2^32
  * elements, and nested ones multiply. So each frame is first walked, without building
- * anything: every container must fit the bytes left and nest at most MAX_DEPTH levels.
- * Only then is it decoded. Added on day 1.
+ * anything: every container must fit the bytes left and nest at most MAX_DEPTH levels,
+ * and the frame may hold at most MAX_VALUES values. Only then is it decoded. Added on day 1.
  */
 import { Decoder } from '@msgpack/msgpack';
-import { MAX_DEPTH, tooDeep } from './depth.ts';
+import { MAX_DEPTH, MAX_VALUES, tooDeep, tooMany } from './depth.ts';
 
 export class BoundedDecoder {
   readonly #decoder = new Decoder();
 
-  /** Decodes one value; throws for bytes that are not one, or nest deeper than MAX_DEPTH. */
+  /** Decodes one value; throws for bytes that are not one, or past MAX_DEPTH or MAX_VALUES. */
   decode(bytes: Buffer): unknown {
     checkShape(bytes);
     return this.#decoder.decode(bytes);
@@ -20,10 +20,12 @@ export class BoundedDecoder {
 
 // Walks the values in `bytes` with a stack of counts (values still due at each level),
 // checking lengths against what is left. Every announced element must then exist, one
-// byte at least, so the decoded value has no more elements than the frame has bytes.
+// byte at least, so the decoded value has no more elements than the frame has bytes,
+// and no more than MAX_VALUES.
 function checkShape(bytes: Buffer): void {
   const due = [1];
   let at = 0;
+  let values = 0;
   while (due.length > 0) {
     const level = due.length - 1;
     if (due[level] === 0) {
@@ -31,6 +33,7 @@ function checkShape(bytes: Buffer): void {
       continue;
     }
     due[level]--;
+    if (++values > MAX_VALUES) throw tooMany();
     if (at >= bytes.length) throw new RangeError('MessagePack value ends early');
     const [size, items] = head(bytes, at);
     at += size;

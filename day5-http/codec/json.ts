@@ -3,7 +3,7 @@
  * Plays the part of GeeRPC's codec/gob.go (GeeRPC ships gob; JSON is our default
  * because a learner can read it in a trace). Added on day 1.
  */
-import { checkJsonDepth } from '../guard/depth.ts';
+import { checkJsonShape } from '../guard/depth.ts';
 import type { Encoding } from './encoding.ts';
 
 export const json: Encoding = {
@@ -14,7 +14,7 @@ export const json: Encoding = {
     return text;
   },
   decode(bytes) {
-    checkJsonDepth(bytes);
+    checkJsonShape(bytes);
     return JSON.parse(bytes.toString('utf8'));
   },
 };

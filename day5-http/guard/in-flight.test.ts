@@ -67,11 +67,12 @@ describe(`${DAY}: requests in flight`, () => {
     assert.deepEqual(woken.sort(), ['idle', 'room']);
   });
 
-  test("past the server's bytes, every connection waits, and wakes when any request finishes", async () => {
+  test("past the server's bytes, every connection with a request in flight waits, and wakes when any request finishes", async () => {
     const server = new InFlight(Number.POSITIVE_INFINITY, 100);
     const [one, two] = [new InFlight(256, 1024, server), new InFlight(256, 1024, server)];
-    const a = handling();
+    const [a, b] = [handling(), handling()];
     one.add(100, a.done); // one connection's request takes all the server allows
+    two.add(1, b.done);
     assert.equal(two.full, true, 'another connection has no room either');
     let room = false;
     void two.room().then(() => {
@@ -82,5 +83,16 @@ describe(`${DAY}: requests in flight`, () => {
     a.finish();
     await tick();
     assert.equal(room, true);
+    b.finish();
+  });
+
+  test('a connection with nothing in flight may read one request while handlers that never end hold all the server allows', () => {
+    const server = new InFlight(Number.POSITIVE_INFINITY, 100);
+    const [stuck, fresh] = [new InFlight(256, 1024, server), new InFlight(256, 1024, server)];
+    stuck.add(100, new Promise(() => {})); // a client whose handlers never resolve
+    assert.equal(stuck.full, true);
+    assert.equal(fresh.full, false, 'another client was starved');
+    fresh.add(10, handling().done);
+    assert.equal(fresh.full, true, 'one request, not more');
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { drained } from '../guard/drain.ts';
+import { checkFrameSizes } from '../guard/frame-size.ts';
 import { isHeader } from '../guard/header.ts';
 import { messageOf } from '../guard/text.ts';
 import type { Encoding } from './encoding.ts';
@@ -29,8 +30,11 @@ export interface Codec {
    * but does not decode: only that message is lost. Any other error ends the connection.
    */
   readBody(): Promise<unknown>;
-  /** Sends header and body as one message. Throws, sending nothing, if they cannot be encoded. */
-  write(header: Header, body: unknown): void;
+  /**
+   * Sends header and body as one message. Throws, sending nothing, if they cannot be
+   * encoded, or if a frame would be longer than `maxFrameSize` (the server's replies).
+   */
+  write(header: Header, body: unknown, maxFrameSize?: number): void;
   /** Payload bytes of every frame read so far: what the peer has made us hold. */
   readonly bytesRead: number;
   /** Bytes written but not yet taken by the OS: they pile up when the peer stops reading. */
@@ -95,13 +99,14 @@ export class FramedCodec implements Codec {
     return this.#decode(frame);
   }
 
-  write(header: Header, body: unknown): void {
+  write(header: Header, body: unknown, maxFrameSize = Number.POSITIVE_INFINITY): void {
     // Encode both before writing anything, so that a body that cannot be encoded sends
     // nothing. `undefined` has no JSON encoding: every codec sends it as `null`.
     const message = encodeFrames(
       this.#encoding.encode(header),
       this.#encoding.encode(body ?? null),
     );
+    if (message.length > maxFrameSize) checkFrameSizes(message, maxFrameSize);
     if (!this.#conn.writable) return; // the peer is gone; there is nobody to tell
     // Messages written in the same tick leave in one system call: cork now, uncork once
     // this tick's work is done (the chapter's sidebar on one write per message says why).

@@ -4,7 +4,7 @@
  * the bytes of all connections together. The read loop waits for room before it reads
  * the next request, so a client that sends faster than the handlers finish is simply
  * not read. Before closing, the loop waits for it to be idle, as GeeRPC's WaitGroup.
- * Added on day 1.
+ * Added on day 1; day 4 added `empty`, for the idle timeout.
  */
 export class InFlight {
   readonly #maxCount: number;
@@ -21,9 +21,18 @@ export class InFlight {
     this.#parent = parent;
   }
 
-  /** True when one more request would be one too many, here or in the parent. */
+  /**
+   * True when one more request would be one too many, here or in the parent. A connection
+   * with nothing in flight may always read one: a client whose handlers never end could
+   * otherwise hold all the parent allows and starve every other connection.
+   */
   get full(): boolean {
-    return this.#ownFull || (this.#parent?.full ?? false);
+    return this.#ownFull || (this.#count > 0 && (this.#parent?.full ?? false));
+  }
+
+  /** True when no request added here is still being handled. */
+  get empty(): boolean {
+    return this.#count === 0;
   }
 
   /** Resolves once a request can be added. */
