@@ -96,6 +96,36 @@ describe(`${DAY}: server`, () => {
     assert.deepEqual(await cc.readBody(), expectedReply(1, null));
   });
 
+  // The request loop reads a request whose frames are here at once (tryRead), and waits for
+  // one whose body has not come yet (readRequest): both must answer alike, in order.
+  test('a body that does not decode costs its request alone, whether its frames came together or apart', async (t) => {
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(raw), { error: '' });
+    const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
+    const { encode } = encodings['application/json'];
+    const bad = (seq: number) => [encode(header(seq)), Buffer.from('{not json')];
+    const good = (seq: number) => [encode(header(seq)), encode(null)];
+    raw.conn.write(encodeFrames(...good(1), ...bad(2), ...good(3), encode(header(4))));
+    for (let seq = 1; seq <= 3; seq++) {
+      const h = await cc.readHeader();
+      assert.deepEqual(
+        [h?.seq, await cc.readBody()],
+        [seq, seq === 2 ? null : expectedReply(seq, null)],
+      );
+      assert.match(h?.error ?? '', seq === 2 ? /cannot decode args/ : /^$/);
+    }
+    raw.conn.write(encodeFrames(Buffer.from('{not json'), ...good(5)));
+    for (const seq of [4, 5]) {
+      const h = await cc.readHeader();
+      assert.deepEqual(
+        [h?.seq, await cc.readBody()],
+        [seq, seq === 4 ? null : expectedReply(seq, null)],
+      );
+      assert.match(h?.error ?? '', seq === 4 ? /cannot decode args/ : /^$/);
+    }
+  });
+
   test('closes a connection that sends garbage, and only that one', async (t) => {
     const { port, logs } = await startServer(t);
     const good = await connectRaw(t, port);
