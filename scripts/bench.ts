@@ -18,7 +18,8 @@ import { abTable, baselineTable, casesTable, contrastsTable, memoryTable } from 
 import { prepareTrees, type Trees } from './bench/trees.ts';
 
 const USAGE = `usage: npm run bench -- [--quick] [--day N] [--seconds S] [--reps R]
-                        [--only cases,memory,contrasts] [--against <git ref>]`;
+                        [--only cases,memory,contrasts] [--cases json:256,...]
+                        [--against <git ref>]`;
 
 const CASES: Case[] = [
   { codec: 'json', inFlight: 1 },
@@ -39,6 +40,7 @@ interface Settings {
   contrastSeconds: number;
   sections: Section[];
   against: string | undefined; // a git ref: the A/B mode
+  cases: Case[];
 }
 
 // `npm run bench -- --quick` hands the script `--quick`; a `--` left in by other ways of
@@ -52,13 +54,14 @@ function readSettings(argv: string[]): Settings {
       seconds: { type: 'string' },
       reps: { type: 'string' },
       only: { type: 'string' },
+      cases: { type: 'string' },
       against: { type: 'string' },
     },
   });
   const { quick, against } = values;
   const seconds = Number(values.seconds ?? (quick ? 0.5 : 2));
-  // A ratio needs pairs enough to show its spread: an even number, as ab.ts alternates.
-  const reps = Number(values.reps ?? (against !== undefined ? (quick ? 4 : 6) : quick ? 1 : 3));
+  // A ratio needs pairs enough to show its spread: six, as ab.ts rotates six orders.
+  const reps = Number(values.reps ?? (against !== undefined ? 6 : quick ? 1 : 3));
   if (!(seconds > 0)) throw new Error(`--seconds wants a number above 0, not ${values.seconds}`);
   if (!Number.isInteger(reps) || reps < 1)
     throw new Error(`--reps wants 1 or more, not ${values.reps}`);
@@ -69,7 +72,17 @@ function readSettings(argv: string[]): Settings {
     contrastSeconds: quick ? 0.5 : seconds,
     sections: pickSections(values.only, against !== undefined),
     against,
+    cases: pickCases(values.cases),
   };
+}
+
+// `--cases json:256,msgpack:16`: only those rows (codec:in-flight; `json+signal:16` too).
+function pickCases(wanted: string | undefined): Case[] {
+  if (wanted === undefined) return CASES;
+  const name = (c: Case) => `${c.codec}${c.signal ? '+signal' : ''}:${c.inFlight}`;
+  const picked = CASES.filter((c) => wanted.split(',').includes(name(c)));
+  if (picked.length === 0) throw new Error(`--cases: none of ${wanted}; try ${CASES.map(name)}`);
+  return picked;
 }
 
 // `--day 3`, `--day day3` or `--day day3-service`; by default the latest day with a client.
@@ -121,7 +134,8 @@ function header(settings: Settings, argv: string[], load: number, trees?: Trees)
 const progress = (line: string) => console.log(`  ${line}`);
 
 // Signals per call arrive on day 4; before it, the option is ignored and the row would lie.
-const casesOf = (day: string) => CASES.filter((c) => !c.signal || Number(day.slice(3, 4)) >= 4);
+const casesOf = (settings: Settings) =>
+  settings.cases.filter((c) => !c.signal || Number(settings.day.slice(3, 4)) >= 4);
 
 async function benchCases(settings: Settings, trees?: Trees): Promise<string[]> {
   if (!hasClient(settings.day)) {
@@ -129,7 +143,7 @@ async function benchCases(settings: Settings, trees?: Trees): Promise<string[]> 
   }
   if (trees !== undefined) return benchAb(settings, trees);
   console.log(`throughput: ${settings.day} against a raw framed echo`);
-  const cases = casesOf(settings.day);
+  const cases = casesOf(settings);
   const results: CaseResult[] = await runCases(settings.day, cases, settings.timing, progress);
   return [
     `### Throughput: ${settings.day} Client and Server, one connection`,
@@ -142,7 +156,7 @@ async function benchCases(settings: Settings, trees?: Trees): Promise<string[]> 
 async function benchAb(settings: Settings, trees: Trees): Promise<string[]> {
   console.log(`throughput: ${settings.day}, this tree (new) against ${trees.ref} (old)`);
   const days = { old: trees.old, new: trees.new, control: trees.control };
-  const results = await runAb(days, casesOf(settings.day), settings.timing, progress);
+  const results = await runAb(days, casesOf(settings), settings.timing, progress);
   return [
     `### A/B: ${settings.day}, this tree (new) against ${trees.ref} (old), one connection`,
     abTable(results),
