@@ -135,13 +135,12 @@ export class FrameReader {
     this.#source = source;
     this.#parser = new FrameParser(options.maxFrameSize);
     this.#budget = options.budget ?? new ByteBudget();
+    // One listener for the three ways a stream ends ('close': destroyed without an 'end').
+    // `on`, not `once`: ending twice is harmless, and `once` costs each idle connection
+    // two more objects per listener.
+    const end = (err?: unknown) => this.#onEnd(err);
     source.on('data', (chunk: Buffer) => this.#onData(chunk));
-    source.once('end', () => this.#onEnd());
-    source.once('close', () => this.#onEnd()); // destroyed without an 'end'
-    source.once('error', (err: Error) => {
-      this.#error ??= err;
-      this.#onEnd();
-    });
+    source.on('end', end).on('close', end).on('error', end);
   }
 
   /** Whether the next `count` frames are here whole: `tryRead()` would return each of them. */
@@ -193,7 +192,8 @@ export class FrameReader {
     this.#wakeUp();
   }
 
-  #onEnd(): void {
+  #onEnd(err?: unknown): void {
+    if (err instanceof Error) this.#error ??= err; // 'close' passes a boolean
     this.#ended = true;
     this.#reshare();
     this.#wakeUp();
