@@ -160,9 +160,10 @@ async function benchAb(settings: Settings, trees: Trees): Promise<string[]> {
   return [
     `### A/B: ${settings.day}, this tree (new) against ${trees.ref} (old), one connection`,
     abTable(results),
-    'Each ratio is the median of the ratios within each repetition, with their range. ' +
-      'The control is a second copy of new, measured as a third side: its ratio to new ' +
-      'is what noise alone does to a ratio on this machine.',
+    'Each ratio is the median of the ratios within each repetition, with their range; ' +
+      'CPU is the client and server time of one call. The control is a second copy of new, ' +
+      'measured as a third side: its ratios to new are what noise alone does to a ratio ' +
+      "in this run. A new/old range that overlaps the control's says nothing.",
   ];
 }
 
