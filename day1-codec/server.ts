@@ -106,7 +106,8 @@ export class Server {
       if (codec.writableLength > maxUnsentBytes) await codec.drained();
       if (inFlight.full) await inFlight.room();
       const before = codec.bytesRead;
-      let req = await this.#readRequest(codec);
+      // A request already here whole is read at once, without a promise (chapter 1's sidebar).
+      let req = this.#tryReadRequest(codec) ?? (await this.#readRequest(codec));
       if (req === null) break;
       // Not awaited, so the next request is read at once (GeeRPC's `go server.handleRequest`).
       const handling = this.#handleRequest(codec, req).catch((err) =>
@@ -126,12 +127,23 @@ export class Server {
     const h = await codec.readHeader();
     if (h === null) return null;
     try {
-      return { h, argv: await codec.readBody() };
+      return this.#request(h, await codec.readBody());
     } catch (err) {
-      // A body that arrived whole but does not decode costs its request, not the connection.
       if (!(err instanceof CodecError)) throw err;
-      return { h, argv: null, error: `rpc server: cannot decode args: ${messageOf(err)}` };
+      return this.#request(h, null, err);
     }
+  }
+
+  // The same request, when both its frames are here already; undefined when they are not.
+  #tryReadRequest(codec: Codec): Request | undefined {
+    const msg = codec.tryRead();
+    return msg && this.#request(msg.h, msg.body, msg.error);
+  }
+
+  // A body that arrived whole but does not decode costs its request, not the connection.
+  #request(h: Header, argv: unknown, err?: CodecError): Request {
+    if (err === undefined) return { h, argv };
+    return { h, argv: null, error: `rpc server: cannot decode args: ${messageOf(err)}` };
   }
 
   async #handleRequest(codec: Codec, req: Request): Promise<void> {

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
 import { type Client, dial, newClient } from './client.ts';
 import { type Codec, type CodecType, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
@@ -137,6 +137,30 @@ describe(`${DAY}: client`, () => {
       const header = Buffer.from(JSON.stringify(reply(first)));
       conn.write(encodeFrames(header, Buffer.from('{not json')));
       codec.write(reply(second), 'fine');
+      await readRequests(codec, 1);
+    });
+    const client = await dialed(t, port);
+    const [bad, good] = [client.call('Foo.Sum', 1), client.call('Foo.Sum', 2)];
+    await assert.rejects(bad, { name: 'RpcError', message: /cannot decode reply/ });
+    assert.equal(await good, 'fine');
+    assert.ok(client.isAvailable());
+  });
+
+  // The receive loop reads a response whose frames are here at once (tryRead), and waits for
+  // one still arriving (readResponse): both must reach their calls alike.
+  test('replies that arrive a byte at a time reach their calls; one that does not decode fails alone', async (t) => {
+    const port = await startScriptedServer(t, async (codec, conn) => {
+      const [[first], [second]] = await readRequests(codec, 2);
+      const wire = encodeFrames(
+        Buffer.from(JSON.stringify(reply(first))),
+        Buffer.from('{not json'),
+        Buffer.from(JSON.stringify(reply(second))),
+        Buffer.from('"fine"'),
+      );
+      for (const byte of wire) {
+        conn.write(Buffer.from([byte]));
+        await tick();
+      }
       await readRequests(codec, 1);
     });
     const client = await dialed(t, port);

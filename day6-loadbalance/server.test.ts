@@ -96,6 +96,48 @@ describe(`${DAY}: server`, () => {
     assert.deepEqual(await cc.readBody(), expectedReply(1, null));
   });
 
+  // The request loop reads a request whose frames are here at once (tryRead), and waits for
+  // one whose body has not come yet (readRequest): both must answer alike, one reply each.
+  test('a body that does not decode costs its request alone, whether its frames came together or apart', async (t) => {
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(raw), { error: '' });
+    const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
+    const { encode } = encodings['application/json'];
+    const good = (seq: number) => [encode(header(seq)), encode(null)];
+    // Replies come in the order their handlers finish (day 3 on), so they are matched by seq.
+    const replies = async (count: number) => {
+      const bySeq = new Map<number, [string, unknown]>();
+      for (let i = 0; i < count; i++) {
+        const h = await cc.readHeader();
+        bySeq.set(h?.seq ?? 0, [h?.error ?? '', await cc.readBody()]);
+      }
+      return [...bySeq.entries()].sort(([a], [b]) => a - b);
+    };
+    const bad = /^rpc server: cannot decode args: /;
+    raw.conn.write(
+      encodeFrames(
+        ...good(1),
+        encode(header(2)),
+        Buffer.from('{not'),
+        ...good(3),
+        encode(header(4)),
+      ),
+    );
+    const first = await replies(3);
+    assert.deepEqual(
+      first.map(([seq]) => seq),
+      [1, 2, 3],
+    );
+    assert.deepEqual(first[0]?.[1], ['', expectedReply(1, null)]);
+    assert.match(first[1]?.[1][0] ?? '', bad);
+    assert.deepEqual(first[2]?.[1], ['', expectedReply(3, null)]);
+    raw.conn.write(encodeFrames(Buffer.from('{not'), ...good(5)));
+    const second = await replies(2);
+    assert.match(second[0]?.[1][0] ?? '', bad);
+    assert.deepEqual(second[1], [5, ['', expectedReply(5, null)]]);
+  });
+
   test('closes a connection that sends garbage, and only that one', async (t) => {
     const { port, logs } = await startServer(t);
     const good = await connectRaw(t, port);

@@ -3,18 +3,23 @@
  * asserted in tests. Client and server run as separate processes (scripts/bench/), and
  * the day's figures stand next to a baseline that does no RPC at all: a raw framed echo.
  * `npm run bench -- --quick` in well under a minute; `--day N` to bench another day.
+ * `--against <git ref>`: the A/B mode (bench/ab.ts), the day of that ref against this
+ * tree's, in the same run; every speed claim is a ratio from it.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runAb } from './bench/ab.ts';
 import { type Case, type CaseResult, runCases, type Timing } from './bench/cases.ts';
 import type { Contrast } from './bench/contrasts.ts';
 import { hasClient, listDays } from './bench/day-api.ts';
 import { connectionCount, type MemoryResult, measureMemory } from './bench/memory.ts';
 import { startChild } from './bench/processes.ts';
-import { baselineTable, casesTable, contrastsTable, memoryTable } from './bench/report.ts';
+import { abTable, baselineTable, casesTable, contrastsTable, memoryTable } from './bench/report.ts';
+import { prepareTrees, type Trees } from './bench/trees.ts';
 
 const USAGE = `usage: npm run bench -- [--quick] [--day N] [--seconds S] [--reps R]
-                        [--only cases,memory,contrasts]`;
+                        [--only cases,memory,contrasts] [--cases json:256,...]
+                        [--against <git ref>]`;
 
 const CASES: Case[] = [
   { codec: 'json', inFlight: 1 },
@@ -34,6 +39,8 @@ interface Settings {
   connections: number; // idle connections for the memory figures
   contrastSeconds: number;
   sections: Section[];
+  against: string | undefined; // a git ref: the A/B mode
+  cases: Case[];
 }
 
 // `npm run bench -- --quick` hands the script `--quick`; a `--` left in by other ways of
@@ -47,11 +54,14 @@ function readSettings(argv: string[]): Settings {
       seconds: { type: 'string' },
       reps: { type: 'string' },
       only: { type: 'string' },
+      cases: { type: 'string' },
+      against: { type: 'string' },
     },
   });
-  const quick = values.quick;
+  const { quick, against } = values;
   const seconds = Number(values.seconds ?? (quick ? 0.5 : 2));
-  const reps = Number(values.reps ?? (quick ? 1 : 3));
+  // A ratio needs pairs enough to show its spread: six, as ab.ts rotates six orders.
+  const reps = Number(values.reps ?? (against !== undefined ? 6 : quick ? 1 : 3));
   if (!(seconds > 0)) throw new Error(`--seconds wants a number above 0, not ${values.seconds}`);
   if (!Number.isInteger(reps) || reps < 1)
     throw new Error(`--reps wants 1 or more, not ${values.reps}`);
@@ -60,8 +70,19 @@ function readSettings(argv: string[]): Settings {
     timing: { seconds, reps, warmup: quick ? 0.3 : 1 },
     connections: connectionCount(quick ? 500 : 2000),
     contrastSeconds: quick ? 0.5 : seconds,
-    sections: pickSections(values.only),
+    sections: pickSections(values.only, against !== undefined),
+    against,
+    cases: pickCases(values.cases),
   };
+}
+
+// `--cases json:256,msgpack:16`: only those rows (codec:in-flight; `json+signal:16` too).
+function pickCases(wanted: string | undefined): Case[] {
+  if (wanted === undefined) return CASES;
+  const name = (c: Case) => `${c.codec}${c.signal ? '+signal' : ''}:${c.inFlight}`;
+  const picked = CASES.filter((c) => wanted.split(',').includes(name(c)));
+  if (picked.length === 0) throw new Error(`--cases: none of ${wanted}; try ${CASES.map(name)}`);
+  return picked;
 }
 
 // `--day 3`, `--day day3` or `--day day3-service`; by default the latest day with a client.
@@ -78,8 +99,9 @@ function pickDay(wanted: string | undefined): string {
   return day;
 }
 
-function pickSections(only: string | undefined): Section[] {
-  if (only === undefined) return [...SECTIONS];
+// The A/B mode compares throughput and idle memory; the contrasts are of one tree only.
+function pickSections(only: string | undefined, ab: boolean): Section[] {
+  if (only === undefined) return ab ? ['cases', 'memory'] : [...SECTIONS];
   const wanted = only.split(',');
   const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}`);
@@ -97,11 +119,12 @@ function command(argv: string[]): string {
 
 // The load average is read before the run starts: anything well above zero means that
 // something else was using the CPUs, and the figures below are lower than they could be.
-function header(settings: Settings, argv: string[], load: number): string {
+function header(settings: Settings, argv: string[], load: number, trees?: Trees): string {
   const { seconds, reps, warmup } = settings.timing;
   const cpus = availableParallelism();
+  const against = trees === undefined ? '' : `, this tree against ${trees.ref}`;
   return [
-    `node ${process.version}, ${settings.day}, ${cpus} CPU${cpus === 1 ? '' : 's'}`,
+    `node ${process.version}, ${settings.day}${against}, ${cpus} CPU${cpus === 1 ? '' : 's'}`,
     `load average ${load.toFixed(1)} at start`,
     `${seconds} s per measurement, ${reps} repetition${reps === 1 ? '' : 's'}, ${warmup} s warm-up`,
     `\`${command(argv)}\``,
@@ -110,13 +133,17 @@ function header(settings: Settings, argv: string[], load: number): string {
 
 const progress = (line: string) => console.log(`  ${line}`);
 
-async function benchCases(settings: Settings): Promise<string[]> {
+// Signals per call arrive on day 4; before it, the option is ignored and the row would lie.
+const casesOf = (settings: Settings) =>
+  settings.cases.filter((c) => !c.signal || Number(settings.day.slice(3, 4)) >= 4);
+
+async function benchCases(settings: Settings, trees?: Trees): Promise<string[]> {
   if (!hasClient(settings.day)) {
     return [`${settings.day} has no client: no throughput cases (memory and contrasts only).`];
   }
+  if (trees !== undefined) return benchAb(settings, trees);
   console.log(`throughput: ${settings.day} against a raw framed echo`);
-  // Signals per call arrive on day 4; before it, the option is ignored and the row would lie.
-  const cases = CASES.filter((c) => !c.signal || Number(settings.day.slice(3, 4)) >= 4);
+  const cases = casesOf(settings);
   const results: CaseResult[] = await runCases(settings.day, cases, settings.timing, progress);
   return [
     `### Throughput: ${settings.day} Client and Server, one connection`,
@@ -126,13 +153,36 @@ async function benchCases(settings: Settings): Promise<string[]> {
   ];
 }
 
-async function benchMemory(settings: Settings): Promise<string[]> {
+async function benchAb(settings: Settings, trees: Trees): Promise<string[]> {
+  console.log(`throughput: ${settings.day}, this tree (new) against ${trees.ref} (old)`);
+  const days = { old: trees.old, new: trees.new, control: trees.control };
+  const results = await runAb(days, casesOf(settings), settings.timing, progress);
+  return [
+    `### A/B: ${settings.day}, this tree (new) against ${trees.ref} (old), one connection`,
+    abTable(results),
+    'Each ratio is the median of the ratios within each repetition, with their range; ' +
+      'CPU is the client and server time of one call. The control is a second copy of new, ' +
+      'measured as a third side: its ratios to new are what noise alone does to a ratio ' +
+      "in this run. A new/old range that overlaps the control's says nothing.",
+  ];
+}
+
+async function benchMemory(settings: Settings, trees?: Trees): Promise<string[]> {
   console.log(`memory: ${settings.connections} idle connections`);
   const results: MemoryResult[] = [];
-  for (const kind of ['day', 'bare'] as const) {
-    results.push(await measureMemory(kind, settings.day, settings.connections));
-    progress(`${results.at(-1)?.server}: done`);
+  const days: [string, string][] =
+    trees === undefined
+      ? [[settings.day, `${settings.day} Server`]]
+      : [
+          [trees.old, `${settings.day} Server, ${trees.ref}`],
+          [trees.new, `${settings.day} Server, this tree`],
+        ];
+  for (const [day, label] of days) {
+    results.push(await measureMemory('day', day, settings.connections, label));
+    progress(`${label}: done`);
   }
+  results.push(await measureMemory('bare', settings.day, settings.connections));
+  progress('bare net.Server: done');
   return ['### Server memory per idle connection', memoryTable(results)];
 }
 
@@ -159,11 +209,17 @@ try {
 }
 const load = loadavg()[0] ?? 0;
 const run = { cases: benchCases, memory: benchMemory, contrasts: benchContrasts };
+let trees: Trees | undefined;
 try {
+  if (settings.against !== undefined) trees = prepareTrees(settings.against, settings.day);
   const sections: string[] = [];
-  for (const section of settings.sections) sections.push(...(await run[section](settings)));
-  console.log(`\n${header(settings, argv, load)}\n\n${sections.join('\n\n')}`);
+  for (const section of settings.sections) {
+    sections.push(...(await run[section](settings, trees)));
+  }
+  console.log(`\n${header(settings, argv, load, trees)}\n\n${sections.join('\n\n')}`);
 } catch (err) {
-  console.error(err);
+  console.error(err instanceof Error && err.message.startsWith('--against') ? err.message : err);
   process.exitCode = 1;
+} finally {
+  trees?.remove();
 }

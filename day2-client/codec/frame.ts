@@ -78,6 +78,18 @@ export class FrameParser {
     return this.#length < 0 ? undefined : this.#length;
   }
 
+  /** Whether the next `count` frames have all arrived whole. */
+  holds(count: number): boolean {
+    if (this.#buffered < count * LENGTH_BYTES) return false;
+    const bytes = this.#flatten();
+    let end = 0;
+    for (let i = 0; i < count; i++) {
+      if (bytes.length < end + LENGTH_BYTES) return false;
+      end += LENGTH_BYTES + bytes.readUInt32BE(end);
+    }
+    return end <= bytes.length;
+  }
+
   take(): Buffer | undefined {
     const length = this.nextLength();
     if (length === undefined || this.#buffered < LENGTH_BYTES + length) return undefined;
@@ -123,20 +135,33 @@ export class FrameReader {
     this.#source = source;
     this.#parser = new FrameParser(options.maxFrameSize);
     this.#budget = options.budget ?? new ByteBudget();
+    // One listener for the three ways a stream ends ('close': destroyed without an 'end').
+    // `on`, not `once`: ending twice is harmless, and `once` costs each idle connection
+    // two more objects per listener.
+    const end = (err?: unknown) => this.#onEnd(err);
     source.on('data', (chunk: Buffer) => this.#onData(chunk));
-    source.once('end', () => this.#onEnd());
-    source.once('close', () => this.#onEnd()); // destroyed without an 'end'
-    source.once('error', (err: Error) => {
-      this.#error ??= err;
-      this.#onEnd();
-    });
+    source.on('end', end).on('close', end).on('error', end);
+  }
+
+  /** Whether the next `count` frames are here whole: `tryRead()` would return each of them. */
+  holds(count: number): boolean {
+    return this.#parser.holds(count);
+  }
+
+  /**
+   * `read()` without the wait: the next frame's payload if it is here whole, otherwise
+   * undefined (then `read()` waits for it, or reports the end or the error).
+   */
+  tryRead(): Buffer | undefined {
+    const frame = this.#parser.take(); // throws FrameError for a frame over the limit
+    this.#reshare();
+    return frame;
   }
 
   /** The next frame's payload, or `null` when the stream ended cleanly between frames. */
   async read(): Promise<Buffer | null> {
     for (;;) {
-      const frame = this.#parser.take(); // throws FrameError for a frame over the limit
-      this.#reshare();
+      const frame = this.tryRead();
       if (frame !== undefined) return frame;
       if (this.#error !== undefined) throw this.#error;
       if (this.#ended) {
@@ -167,7 +192,8 @@ export class FrameReader {
     this.#wakeUp();
   }
 
-  #onEnd(): void {
+  #onEnd(err?: unknown): void {
+    if (err instanceof Error) this.#error ??= err; // 'close' passes a boolean
     this.#ended = true;
     this.#reshare();
     this.#wakeUp();

@@ -21,6 +21,13 @@ export interface Header {
   error: string; // empty on success
 }
 
+/** A message read whole: its header, and its body or the CodecError that decoding it threw. */
+export interface Message {
+  h: Header;
+  body: unknown; // null when `error` is set
+  error?: CodecError;
+}
+
 /** One connection's reading and writing of messages. */
 export interface Codec {
   /** The next header, or `null` when the peer closed the connection between messages. */
@@ -30,6 +37,11 @@ export interface Codec {
    * but does not decode: only that message is lost. Any other error ends the connection.
    */
   readBody(): Promise<unknown>;
+  /**
+   * `readHeader()` then `readBody()`, without the wait, when the frames of both are here
+   * whole; otherwise undefined, and nothing is read. A read loop's fast path.
+   */
+  tryRead(): Message | undefined;
   /**
    * Sends header and body as one message. Throws, sending nothing, if they cannot be
    * encoded, or if a frame would be longer than `maxFrameSize` (the server's replies).
@@ -86,17 +98,24 @@ export class FramedCodec implements Codec {
 
   async readHeader(): Promise<Header | null> {
     const frame = await this.#reader.read();
-    if (frame === null) return null;
-    const header = this.#decode(frame);
-    if (!isHeader(header))
-      throw new CodecError('malformed header: want {serviceMethod, seq, error}');
-    return header;
+    return frame === null ? null : this.#header(frame);
   }
 
   async readBody(): Promise<unknown> {
     const frame = await this.#reader.read();
     if (frame === null) throw new FrameError('connection ended between a header and its body');
     return this.#decode(frame);
+  }
+
+  tryRead(): Message | undefined {
+    if (!this.#reader.holds(2)) return undefined;
+    const h = this.#header(this.#reader.tryRead() as Buffer);
+    try {
+      return { h, body: this.#decode(this.#reader.tryRead() as Buffer) };
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw err;
+      return { h, body: null, error: err };
+    }
   }
 
   write(header: Header, body: unknown, maxFrameSize = Number.POSITIVE_INFINITY): void {
@@ -138,6 +157,13 @@ export class FramedCodec implements Codec {
     if (this.#conn.writableCorked > 0) this.#conn.uncork();
     this.#conn.destroy();
     return whenClosed(this.#conn);
+  }
+
+  #header(frame: Buffer): Header {
+    const header = this.#decode(frame);
+    if (!isHeader(header))
+      throw new CodecError('malformed header: want {serviceMethod, seq, error}');
+    return header;
   }
 
   #decode(frame: Buffer): unknown {

@@ -66,6 +66,22 @@ describe(`${DAY}: frames`, () => {
     assert.throws(() => parser.take(), /exceeds maxFrameSize \(3 bytes\)/);
   });
 
+  test('tryRead() hands out a frame that is here whole, without waiting; undefined before', async () => {
+    const source = new PassThrough();
+    const reader = new FrameReader(source);
+    const wire = encodeFrames(Buffer.from('one'), Buffer.from('two'));
+    source.write(wire.subarray(0, wire.length - 1));
+    await tick();
+    assert.equal(reader.holds(1), true);
+    assert.equal(reader.holds(2), false);
+    assert.deepEqual(reader.tryRead(), Buffer.from('one'));
+    assert.equal(reader.tryRead(), undefined);
+    source.write(wire.subarray(wire.length - 1));
+    await tick();
+    assert.equal(reader.holds(1), true);
+    assert.deepEqual(reader.tryRead(), Buffer.from('two'));
+  });
+
   test('a reader nobody reads from stops taking bytes once it holds 64 KiB', async () => {
     const source = new PassThrough();
     const reader = new FrameReader(source);

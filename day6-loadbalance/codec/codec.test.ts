@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, type TestContext, test } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
 import { DAY } from '../test-helpers.ts';
 import { type Codec, type CodecType, encodings, type Header, newCodecFuncMap } from './codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './frame.ts';
@@ -112,6 +113,37 @@ describe(`${DAY}: codecs`, () => {
       assert.equal(await b.readBody(), 'still in step');
     });
   }
+
+  // The read loops' fast path (chapter 1's sidebar on a promise per frame).
+  test('tryRead() takes a header and its body only once both are here whole', async (t) => {
+    const [, , socket] = await codecPair(t, 'application/json');
+    const wire = new PassThrough();
+    const b = newCodecFuncMap['application/json'](socket, new FrameReader(wire));
+    const h: Header = { serviceMethod: 'Foo.Sum', seq: 1, error: '' };
+    const message = encodeFrames(json.encode(h), json.encode('body'));
+    for (const seq of [1, 2]) {
+      wire.write(message.subarray(0, message.length - 1));
+      await tick();
+      assert.equal(b.tryRead(), undefined); // and nothing is taken: readHeader() still has it
+      wire.write(message.subarray(message.length - 1));
+      await tick();
+      if (seq === 1) assert.deepEqual(b.tryRead(), { h, body: 'body' });
+      else assert.deepEqual([await b.readHeader(), await b.readBody()], [h, 'body']);
+    }
+  });
+
+  test('tryRead() returns a body that does not decode as its error, and stays in step', async (t) => {
+    const [, , socket] = await codecPair(t, 'application/json');
+    const wire = new PassThrough();
+    const b = newCodecFuncMap['application/json'](socket, new FrameReader(wire));
+    const h: Header = { serviceMethod: 'Foo.Sum', seq: 1, error: '' };
+    wire.write(encodeFrames(json.encode(h), Buffer.from('{not json')));
+    wire.write(encodeFrames(json.encode({ ...h, seq: 2 }), json.encode('fine')));
+    await tick();
+    const bad = b.tryRead();
+    assert.deepEqual([bad?.h, bad?.body, bad?.error?.name], [h, null, 'CodecError']);
+    assert.deepEqual(b.tryRead(), { h: { ...h, seq: 2 }, body: 'fine' });
+  });
 
   test('a frame that is not valid in its codec is a CodecError', async (t) => {
     const [, b, socket] = await codecPair(t, 'application/json');

@@ -36,20 +36,20 @@ export interface CaseResult extends Case {
   baseline: Sample[]; // baseline[i] was measured next to day[i]
 }
 
-const CODEC_TYPES: Record<Case['codec'], CodecType> = {
+export const CODEC_TYPES: Record<Case['codec'], CodecType> = {
   json: 'application/json',
   msgpack: 'application/msgpack',
   yaml: 'application/yaml',
 };
 
-// A client process and the server process it loads, measured together.
-interface Side {
+/** A client process and the server process it loads, measured together. */
+export interface Side {
   client: Child<unknown>;
   server: Child<ServerReady>;
 }
 
-// Lets the client run for `seconds`; the server's CPU time is read on either side of it.
-async function measure({ client, server }: Side, seconds: number): Promise<Sample> {
+/** Lets the client run for `seconds`; the server's CPU time is read on either side of it. */
+export async function measure({ client, server }: Side, seconds: number): Promise<Sample> {
   const cpuBefore = await server.request<NodeJS.CpuUsage>('cpu');
   await client.request('start');
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -100,21 +100,25 @@ export async function runCases(
   }
 }
 
+/** A client process calling `server` (a server process of `day`) with the load of case `c`. */
+export function startDayClient(c: Case, day: string, server: ServerReady): Promise<Child> {
+  return startChild('load-client.ts', [
+    'day',
+    String(server.port),
+    String(c.inFlight),
+    CODEC_TYPES[c.codec],
+    day,
+    server.serviceMethod,
+    c.signal ? 'signal' : '',
+  ]);
+}
+
 // A fresh pair of client processes per case, so that no case inherits another's heap.
 async function runCase(c: Case, run: Run): Promise<CaseResult> {
   const [echoReady, serverReady] = await Promise.all([run.echo.ready, run.server.ready]);
-  const inFlight = String(c.inFlight);
   const [rawClient, dayClient] = await Promise.all([
-    startChild('load-client.ts', ['raw', String(echoReady.port), inFlight]),
-    startChild('load-client.ts', [
-      'day',
-      String(serverReady.port),
-      inFlight,
-      CODEC_TYPES[c.codec],
-      run.day,
-      serverReady.serviceMethod,
-      c.signal ? 'signal' : '',
-    ]),
+    startChild('load-client.ts', ['raw', String(echoReady.port), String(c.inFlight)]),
+    startDayClient(c, run.day, serverReady),
   ]);
   const baselineSide: Side = { client: rawClient, server: run.echo };
   const daySide: Side = { client: dayClient, server: run.server };

@@ -30,11 +30,15 @@ export function connectionCount(wanted: number): number {
   return Math.max(1, Math.min(wanted, limit - 256));
 }
 
-/** Opens `count` idle connections to a `day` server (or a `bare` one) and measures it. */
+/**
+ * Opens `count` idle connections to a `day` server (or a `bare` one) and measures it.
+ * `label` names the day's server in the table (by default, the day's name).
+ */
 export async function measureMemory(
   kind: 'day' | 'bare',
   day: string,
   count: number,
+  label = `${day} Server`,
 ): Promise<MemoryResult> {
   const server = await startChild<ServerReady>('server-process.ts', [kind, day], {
     exposeGc: true,
@@ -52,7 +56,7 @@ export async function measureMemory(
     await withTimeout(allAccepted(server.request.bind(server), count), 30_000, 'accepting');
     const after = await server.request<Usage>('memory');
     return {
-      server: kind === 'day' ? `${day} Server` : 'bare net.Server',
+      server: kind === 'day' ? label : 'bare net.Server',
       connections: count,
       rssBeforeMiB: before.rss / 2 ** 20,
       rssKiBPerConn: (after.rss - before.rss) / 1024 / count,

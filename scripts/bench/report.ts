@@ -3,6 +3,7 @@
  * is. Each figure is the median over the repetitions; the ratio is computed within each
  * repetition first (day and baseline measured side by side), then its median is taken.
  */
+import { type AbResult, caseName } from './ab.ts';
 import type { CaseResult, Sample } from './cases.ts';
 import type { Contrast } from './contrasts.ts';
 import type { MemoryResult } from './memory.ts';
@@ -79,4 +80,42 @@ export function contrastsTable(results: Contrast[]): string {
     ['contrast', 'calls/s'],
     results.map((r) => [r.name, integer(r.callsPerSec)]),
   );
+}
+
+// A sample's CPU per call, client and server together.
+const cpu = (s: Sample) => s.clientMicrosPerCall + s.serverMicrosPerCall;
+
+// The ratios a/b within each repetition: their median, and their spread (lowest–highest).
+function ratios(a: Sample[], b: Sample[], of: (s: Sample) => number): string {
+  const each = a.map((sample, i) => of(sample) / of(b[i] as Sample));
+  const range = `${fixed(2)(Math.min(...each))}–${fixed(2)(Math.max(...each))}`;
+  return `${fixed(2)(median(each))} (${range})`;
+}
+
+/**
+ * The A/B run, one row per case: calls/s of old and new, the ratio new/old and the
+ * control's ratio to new (each the median of the per-repetition ratios, with their
+ * range), the same two ratios for the CPU time of a call (client and server together,
+ * which a busy machine moves less than calls/s), and the p99 latency.
+ */
+export function abTable(results: AbResult[]): string {
+  const rows = results.map(({ samples, ...c }) => {
+    const { old, new: now, control } = samples;
+    const calls = (s: Sample) => s.callsPerSec;
+    const both = (field: keyof Sample, format: (n: number) => string) =>
+      `${format(med(old, field))} → ${format(med(now, field))}`;
+    return [
+      caseName(c),
+      both('callsPerSec', integer),
+      ratios(now, old, calls),
+      ratios(control, now, calls),
+      `${fixed(1)(median(old.map(cpu)))} → ${fixed(1)(median(now.map(cpu)))}`,
+      ratios(now, old, cpu),
+      ratios(control, now, cpu),
+      both('p99Ms', ms),
+    ];
+  });
+  const headers = ['case', 'calls/s old → new', 'new/old', 'control/new'];
+  headers.push('CPU µs/call old → new', 'CPU new/old', 'CPU control/new', 'p99 ms old → new');
+  return table(headers, rows);
 }
