@@ -65,5 +65,5 @@ if (flags.has('--test') || flags.has('--diff')) {
   console.log(
     `  npm run solution -- ${n} K          exercise K's solution, as a diff against ${day}`,
   );
-  console.log(`  npx tsx ${shown}/main.ts          its demo`);
+  console.log(`  npx tsx ${shown}/main.ts    its demo`);
 }
