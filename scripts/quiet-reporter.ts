@@ -34,7 +34,9 @@ export default async function* quietReporter(source: AsyncIterable<TestEvent>) {
   for await (const event of source) {
     const { file, nesting, name, details } = event.data;
     if (file === undefined) continue; // the run's own totals: the summary below says them
-    byFile.set(file, [...(byFile.get(file) ?? []), event]);
+    const events = byFile.get(file) ?? [];
+    byFile.set(file, events);
+    events.push(event);
     if (event.type === 'test:stderr' || event.type === 'test:stdout') failedFiles.add(file);
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const group = groupOf(file);
