@@ -1,6 +1,7 @@
 /**
- * Shared by this day's tests: a server on a free loopback port and a raw connection
- * to it, each closed when the test ends. Added on day 1; day 3 gave the server a service.
+ * Shared by this day's tests and the exercises' solutions: a server on a free loopback
+ * port and a raw connection to it, each closed when the test ends, and the day's demo run
+ * as a program. Added on day 1; day 3 gave the server a service.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -1,9 +1,11 @@
 /**
- * Shared by this day's tests: a server on a free loopback port and a raw connection
- * to it, each closed when the test ends. Added on day 1; day 3 gave the server a service.
+ * Shared by this day's tests and the exercises' solutions: a server on a free loopback
+ * port and a raw connection to it, each closed when the test ends, and the day's demo run
+ * as a program. Added on day 1; day 3 gave the server a service, day 5 HTTP (startHTTP).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +104,29 @@ export async function runDemo(...args: string[]): Promise<DemoRun> {
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
+}
+
+export interface HttpTestServer {
+  server: Server;
+  httpServer: http.Server;
+  port: number;
+  base: string; // http://127.0.0.1:port
+}
+
+/** A GeeRPC server behind an HTTP server on a free loopback port; closed when the test ends. */
+export async function startHTTP(
+  t: TestContext,
+  services: object[] = [new Foo()],
+  httpOptions: http.ServerOptions = {},
+  serverOptions: ServerOptions = {},
+): Promise<HttpTestServer> {
+  const server = new Server({ log: () => {}, ...serverOptions });
+  for (const service of services) server.register(service);
+  const httpServer = http.createServer(httpOptions);
+  server.handleHTTP(httpServer);
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  t.after(() => server.close());
+  const { port } = httpServer.address() as net.AddressInfo;
+  return { server, httpServer, port, base: `http://127.0.0.1:${port}` };
 }
