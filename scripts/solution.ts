@@ -1,8 +1,9 @@
 /**
  * `npm run solution -- N K`: the reference solution of day N's exercise K
  * (`solutions/dayN/K/`, the files it adds or changes), shown as a diff against day N.
- * `--apply` copies it over your playground copy (`npm run exercise -- N` makes one), and
- * will not overwrite a file you changed there unless you add `--force`.
+ * `--mine` shows it against your playground copy (`npm run exercise -- N` makes one) instead.
+ * `--apply` copies it over your playground copy, and will not overwrite a file you
+ * changed there unless you add `--force`.
  * `npm run test:solutions` proves every solution in CI (scripts/test-solutions.ts).
  */
 import { cpSync, existsSync, readFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import {
   writeTsconfig,
 } from './playground.ts';
 
-const usage = 'npm run solution -- N K [--apply [--force]]';
+const usage = 'npm run solution -- N K [--mine | --apply [--force]]';
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((arg) => arg.startsWith('--')));
 const [n, k] = args.filter((arg) => !arg.startsWith('--'));
@@ -35,10 +36,17 @@ if (k === undefined || files.length === 0) {
   process.exit(2);
 }
 
+const copy = join(playground, day);
 if (!flags.has('--apply')) {
-  console.log(`Day ${n}, exercise ${k}: ${relative(root, overlay)}/ against ${day}/\n`);
+  // Against the day, or with --mine against your copy: what the solution does that you did not.
+  const base = flags.has('--mine') ? relative(root, copy) : day;
+  if (!existsSync(join(root, base))) {
+    console.error(`solution: there is no ${base} yet; make it with: npm run exercise -- ${n}`);
+    process.exit(1);
+  }
+  console.log(`Day ${n}, exercise ${k}: ${relative(root, overlay)}/ against ${base}/\n`);
   for (const file of files) {
-    const before = join(day, file);
+    const before = join(base, file);
     showDiff(
       existsSync(join(root, before)) ? before : '/dev/null',
       relative(root, join(overlay, file)),
@@ -46,7 +54,6 @@ if (!flags.has('--apply')) {
   }
   console.log(`\nTo copy it over playground/${day}/: npm run solution -- ${n} ${k} --apply`);
 } else {
-  const copy = join(playground, day);
   if (!existsSync(copy)) {
     copyDay(day, copy);
     writeTsconfig(playground, 'tsconfig.json', ['**/*.ts']);
