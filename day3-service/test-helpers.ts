@@ -1,10 +1,13 @@
 /**
- * Shared by this day's tests: a server on a free loopback port and a raw connection
- * to it, each closed when the test ends. Added on day 1; day 3 gave the server a service.
+ * Shared by this day's tests and the exercises' solutions: a server on a free loopback
+ * port and a raw connection to it, each closed when the test ends, and the day's demo run
+ * as a program. Added on day 1; day 3 gave the server a service.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { DEFAULT_OPTION, type OptionReply, Server, type ServerOptions } from './server.ts';
 
@@ -81,4 +84,23 @@ export function unhandledRejections(t: TestContext): unknown[] {
   process.on('unhandledRejection', onRejection);
   t.after(() => process.off('unhandledRejection', onRejection));
   return rejections;
+}
+
+export interface DemoRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs this day's demo, `main.ts`, with `args` (as `npx tsx main.ts ...` does), to its end. */
+export async function runDemo(...args: string[]): Promise<DemoRun> {
+  const main = fileURLToPath(new URL('main.ts', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // the demo is a program of its own, not one more test file
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env });
+  let [stdout, stderr] = ['', ''];
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
 }

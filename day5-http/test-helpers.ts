@@ -1,10 +1,14 @@
 /**
- * Shared by this day's tests: a server on a free loopback port and a raw connection
- * to it, each closed when the test ends. Added on day 1; day 3 gave the server a service.
+ * Shared by this day's tests and the exercises' solutions: a server on a free loopback
+ * port and a raw connection to it, each closed when the test ends, and the day's demo run
+ * as a program. Added on day 1; day 3 gave the server a service, day 5 HTTP (startHTTP).
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { DEFAULT_OPTION, type OptionReply, Server, type ServerOptions } from './server.ts';
 
@@ -81,4 +85,48 @@ export function unhandledRejections(t: TestContext): unknown[] {
   process.on('unhandledRejection', onRejection);
   t.after(() => process.off('unhandledRejection', onRejection));
   return rejections;
+}
+
+export interface DemoRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs this day's demo, `main.ts`, with `args` (as `npx tsx main.ts ...` does), to its end. */
+export async function runDemo(...args: string[]): Promise<DemoRun> {
+  const main = fileURLToPath(new URL('main.ts', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // the demo is a program of its own, not one more test file
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env });
+  let [stdout, stderr] = ['', ''];
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export interface HttpTestServer {
+  server: Server;
+  httpServer: http.Server;
+  port: number;
+  base: string; // http://127.0.0.1:port
+}
+
+/** A GeeRPC server behind an HTTP server on a free loopback port; closed when the test ends. */
+export async function startHTTP(
+  t: TestContext,
+  services: object[] = [new Foo()],
+  httpOptions: http.ServerOptions = {},
+  serverOptions: ServerOptions = {},
+): Promise<HttpTestServer> {
+  const server = new Server({ log: () => {}, ...serverOptions });
+  for (const service of services) server.register(service);
+  const httpServer = http.createServer(httpOptions);
+  server.handleHTTP(httpServer);
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  t.after(() => server.close());
+  const { port } = httpServer.address() as net.AddressInfo;
+  return { server, httpServer, port, base: `http://127.0.0.1:${port}` };
 }

@@ -15,39 +15,8 @@ import { dialHTTP, xDial } from './client.ts';
 import { type CodecType, encodings, type Header, newCodecFuncMap } from './codec/codec.ts';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { ShutdownError, TimeoutError } from './errors.ts';
-import {
-  DEFAULT_DEBUG_PATH,
-  DEFAULT_OPTION,
-  DEFAULT_RPC_PATH,
-  Server,
-  type ServerOptions,
-} from './server.ts';
-import { DAY, expectedReply, Foo, startServer } from './test-helpers.ts';
-
-interface HttpTestServer {
-  server: Server;
-  httpServer: http.Server;
-  port: number;
-  base: string; // http://127.0.0.1:port
-}
-
-/** A GeeRPC server behind an HTTP server on a free loopback port; closed when the test ends. */
-async function startHTTP(
-  t: TestContext,
-  services: object[] = [new Foo()],
-  httpOptions: http.ServerOptions = {},
-  serverOptions: ServerOptions = {},
-): Promise<HttpTestServer> {
-  const server = new Server({ log: () => {}, ...serverOptions });
-  for (const service of services) server.register(service);
-  const httpServer = http.createServer(httpOptions);
-  server.handleHTTP(httpServer);
-  httpServer.listen(0, '127.0.0.1');
-  await once(httpServer, 'listening');
-  t.after(() => server.close());
-  const { port } = httpServer.address() as net.AddressInfo;
-  return { server, httpServer, port, base: `http://127.0.0.1:${port}` };
-}
+import { DEFAULT_DEBUG_PATH, DEFAULT_OPTION, DEFAULT_RPC_PATH, Server } from './server.ts';
+import { DAY, expectedReply, Foo, startHTTP, startServer } from './test-helpers.ts';
 
 async function getPage(base: string): Promise<{ res: Response; page: string }> {
   const res = await fetch(base + DEFAULT_DEBUG_PATH);

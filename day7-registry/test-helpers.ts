@@ -1,12 +1,19 @@
 /**
- * Shared by this day's tests: a server on a free loopback port and a raw connection
- * to it, each closed when the test ends. Added on day 1; day 3 gave the server a service.
+ * Shared by this day's tests and the exercises' solutions: a server on a free loopback
+ * port and a raw connection to it, each closed when the test ends, and the day's demo run
+ * as a program. Added on day 1; day 3 gave the server a service, day 5 HTTP (startHTTP),
+ * day 6 servers that say which one answered (startWho).
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
 import { DEFAULT_OPTION, type OptionReply, Server, type ServerOptions } from './server.ts';
+import type { CallContext } from './service.ts';
 
 /** This folder's name, `day1-codec`: tests carried into later days say which day ran them. */
 export const DAY = new URL('.', import.meta.url).pathname.split('/').at(-2) as string;
@@ -81,4 +88,95 @@ export function unhandledRejections(t: TestContext): unknown[] {
   process.on('unhandledRejection', onRejection);
   t.after(() => process.off('unhandledRejection', onRejection));
   return rejections;
+}
+
+export interface DemoRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs this day's demo, `main.ts`, with `args` (as `npx tsx main.ts ...` does), to its end. */
+export async function runDemo(...args: string[]): Promise<DemoRun> {
+  const main = fileURLToPath(new URL('main.ts', import.meta.url));
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // the demo is a program of its own, not one more test file
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env });
+  let [stdout, stderr] = ['', ''];
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export interface HttpTestServer {
+  server: Server;
+  httpServer: http.Server;
+  port: number;
+  base: string; // http://127.0.0.1:port
+}
+
+/** A GeeRPC server behind an HTTP server on a free loopback port; closed when the test ends. */
+export async function startHTTP(
+  t: TestContext,
+  services: object[] = [new Foo()],
+  httpOptions: http.ServerOptions = {},
+  serverOptions: ServerOptions = {},
+): Promise<HttpTestServer> {
+  const server = new Server({ log: () => {}, ...serverOptions });
+  for (const service of services) server.register(service);
+  const httpServer = http.createServer(httpOptions);
+  server.handleHTTP(httpServer);
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  t.after(() => server.close());
+  const { port } = httpServer.address() as net.AddressInfo;
+  return { server, httpServer, port, base: `http://127.0.0.1:${port}` };
+}
+
+/** A service that says which server answered, and can fail or take its time (day 6 on). */
+export class Who {
+  readonly name: string;
+  readonly calls: string[] = [];
+  readonly stopped: string[] = []; // why each slow call ended early: its signal's reason
+  #fail: boolean;
+
+  constructor(name: string, fail = false) {
+    this.name = name;
+    this.#fail = fail;
+  }
+
+  whoami(): string {
+    this.calls.push('whoami');
+    return this.name;
+  }
+
+  // Fails at once on a failing server; elsewhere waits `ms`, or until its signal fires.
+  async work(ms: number, { signal }: CallContext): Promise<string> {
+    this.calls.push('work');
+    if (this.#fail) throw new Error(`${this.name} failed`);
+    try {
+      await sleep(ms, undefined, { signal });
+    } catch {
+      this.stopped.push(String(signal.reason?.message));
+    }
+    return this.name;
+  }
+}
+
+export interface Running {
+  addr: string; // tcp@127.0.0.1:port, as an XClient's discovery lists it
+  who: Who;
+  conns: net.Socket[];
+  server: Server;
+}
+
+/** A server publishing a `Who` named `name`, on a free loopback port; closed when the test ends. */
+export async function startWho(t: TestContext, name: string, fail = false): Promise<Running> {
+  // A client that closes looks, to the server, like one that only ended its side and
+  // waits for its replies (day 1): closeTimeout is how long the server believes it.
+  const { server, port, conns } = await startServer(t, { closeTimeout: 50 });
+  const who = new Who(name, fail);
+  server.register(who);
+  return { addr: `tcp@127.0.0.1:${port}`, who, conns, server };
 }

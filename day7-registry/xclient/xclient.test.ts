@@ -10,56 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { whenClosed } from '../codec/frame.ts';
 import { RpcError, ShutdownError } from '../errors.ts';
 import { Server } from '../server.ts';
-import type { CallContext } from '../service.ts';
-import { DAY, startServer } from '../test-helpers.ts';
+import { DAY, type Running, startWho, Who } from '../test-helpers.ts';
 import { type Discovery, MultiServersDiscovery, SelectMode } from './discovery.ts';
 import { XClient } from './xclient.ts';
-
-/** Says which server answered, and can fail or take its time, as each test needs. */
-class Who {
-  readonly name: string;
-  readonly calls: string[] = [];
-  readonly stopped: string[] = []; // why each slow call ended early: its signal's reason
-  #fail: boolean;
-
-  constructor(name: string, fail = false) {
-    this.name = name;
-    this.#fail = fail;
-  }
-
-  whoami(): string {
-    this.calls.push('whoami');
-    return this.name;
-  }
-
-  // Fails at once on a failing server; elsewhere waits `ms`, or until its signal fires.
-  async work(ms: number, { signal }: CallContext): Promise<string> {
-    this.calls.push('work');
-    if (this.#fail) throw new Error(`${this.name} failed`);
-    try {
-      await sleep(ms, undefined, { signal });
-    } catch {
-      this.stopped.push(String(signal.reason?.message));
-    }
-    return this.name;
-  }
-}
-
-interface Running {
-  addr: string;
-  who: Who;
-  conns: net.Socket[];
-  server: Server;
-}
-
-async function startWho(t: TestContext, name: string, fail = false): Promise<Running> {
-  // A client that closes looks, to the server, like one that only ended its side and
-  // waits for its replies (day 1): closeTimeout is how long the server believes it.
-  const { server, port, conns } = await startServer(t, { closeTimeout: 50 });
-  const who = new Who(name, fail);
-  server.register(who);
-  return { addr: `tcp@127.0.0.1:${port}`, who, conns, server };
-}
 
 function newXClient(t: TestContext, servers: string[], mode: SelectMode): XClient {
   const xc = new XClient(new MultiServersDiscovery(servers, { random: () => 0 }), mode);

@@ -1,0 +1,54 @@
+/**
+ * `npm run test:solutions`: proves every exercise's reference solution, in CI. Each
+ * `solutions/dayN/K/` is copied over a fresh copy of day N in a scratch folder under the
+ * repository (git-ignored, removed after); the copies are type-checked, then the day's
+ * tests and the solution's own "Done when" tests run under the leak check, all in one run.
+ * So a solution, its test and its day cannot drift apart. `-- N` or `-- N K` proves fewer.
+ */
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { listDays, root } from './days.ts';
+import {
+  copyDay,
+  filesIn,
+  listSolutions,
+  solutions,
+  typecheck,
+  writeTsconfig,
+} from './playground.ts';
+import { runTests, testFiles } from './run-tests.ts';
+
+const [n, k] = process.argv.slice(2).map(Number);
+const chosen = listSolutions(n).filter(([, j]) => k === undefined || j === k);
+if (chosen.length === 0) {
+  console.error(
+    `test:solutions: no solution matches ${process.argv.slice(2).join(' ') || 'anything'}`,
+  );
+  process.exit(1);
+}
+
+const scratch = join(root, '.solutions-check');
+rmSync(scratch, { recursive: true, force: true });
+try {
+  const problems: string[] = [];
+  const copies = chosen.map(([day, j]) => {
+    const overlay = join(solutions, `day${day}`, String(j));
+    if (!filesIn(overlay).some((file) => file.endsWith('.test.ts')))
+      problems.push(
+        `solutions/day${day}/${j} has no *.test.ts: it must carry its "Done when" test`,
+      );
+    const copy = join(scratch, `solution-${day}.${j}`, listDays()[day - 1] as string);
+    copyDay(listDays()[day - 1] as string, copy);
+    cpSync(overlay, copy, { recursive: true });
+    return copy;
+  });
+  console.log(`test:solutions: ${chosen.map(([day, j]) => `${day}.${j}`).join(' ')}`);
+  const typed = typecheck(writeTsconfig(scratch, 'tsconfig.json', ['**/*.ts']));
+  if (!typed) problems.push('a solution does not type-check (tsc above)');
+  const tested = runTests(copies.flatMap(testFiles));
+  if (tested !== 0) problems.push('a solution fails its tests (above)');
+  for (const problem of problems) console.error(`test:solutions: ${problem}`);
+  process.exitCode = problems.length > 0 ? 1 : 0;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,212 @@
+/**
+ * Tests of what a hostile or careless client can make the server spend: deep bodies,
+ * bodies that do not decode, long names, a refused client that will not leave, replies
+ * nobody reads, frames nobody finishes. Each must cost that client, never the server.
+ * Added on day 1 (findings of an attacker's walkthrough, and backpressure).
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { type CodecType, encodings, type Header, newCodecFuncMap } from '../codec/codec.ts';
+import { encodeFrames, whenClosed } from '../codec/frame.ts';
+import { DEFAULT_OPTION } from '../server.ts';
+import {
+  connectRaw,
+  DAY,
+  expectedReply,
+  type RawConn,
+  sendOption,
+  startServer,
+} from '../test-helpers.ts';
+
+const header = (seq: number): Header => ({ serviceMethod: 'Foo.Sum', seq, error: '' });
+
+// A body that nests `depth` levels deep, as each codec writes it.
+const deepBody: Record<CodecType, (depth: number) => Buffer> = {
+  'application/json': (depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth)),
+  'application/yaml': (depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth)),
+  'application/msgpack': (depth) => Buffer.concat([Buffer.alloc(depth, 0x91), Buffer.of(0xc0)]),
+  'application/base64-json': (depth) =>
+    Buffer.from(Buffer.from('['.repeat(depth) + ']'.repeat(depth)).toString('base64')),
+};
+
+async function handshake(raw: RawConn, codecType: CodecType = 'application/json') {
+  assert.deepEqual(await sendOption(raw, { codecType }), { error: '' });
+  return newCodecFuncMap[codecType](raw.conn, raw.reader);
+}
+
+describe(`${DAY}: server limits`, () => {
+  for (const codecType of Object.keys(deepBody) as CodecType[]) {
+    // YAML's parser took the process down at 1,000 and 100,000 levels (V8 aborted).
+    test(`a body nested too deep costs its request an error, not the process (${codecType})`, async (t) => {
+      const { port } = await startServer(t);
+      const raw = await connectRaw(t, port);
+      const cc = await handshake(raw, codecType);
+      const { encode } = encodings[codecType];
+      // YAML stops at 3,000: its payloads are capped at 8 KiB (tested below).
+      const depths = codecType === 'application/yaml' ? [101, 1_000, 3_000] : [101, 1_000, 100_000];
+      for (const depth of depths) {
+        raw.conn.write(encodeFrames(encode(header(depth)), deepBody[codecType](depth)));
+        const h = await cc.readHeader();
+        assert.equal(h?.seq, depth);
+        assert.match(h?.error ?? '', /cannot decode args: .*deeper than 100 levels/);
+        assert.equal(await cc.readBody(), null);
+      }
+      cc.write(header(7), 'still here');
+      assert.equal((await cc.readHeader())?.error, '');
+      assert.deepEqual(await cc.readBody(), expectedReply(7, 'still here'));
+    });
+  }
+
+  test('a MessagePack body the decoder refuses (a __proto__ key) costs its request, not the connection', async (t) => {
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    const cc = await handshake(raw, 'application/msgpack');
+    const { encode } = encodings['application/msgpack'];
+    const protoKey = Buffer.from([0x81, 0xa9, ...Buffer.from('__proto__'), 0x01]); // {__proto__: 1}
+    raw.conn.write(encodeFrames(encode(header(1)), protoKey));
+    assert.match((await cc.readHeader())?.error ?? '', /cannot decode args: .*__proto__/);
+    assert.equal(await cc.readBody(), null);
+    cc.write(header(2), 'next');
+    assert.deepEqual(await cc.readHeader(), header(2));
+    assert.deepEqual(await cc.readBody(), expectedReply(2, 'next'));
+  });
+
+  test('a YAML body over 8 KiB is refused before it is parsed (its tree costs 500 bytes a token)', async (t) => {
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    const cc = await handshake(raw, 'application/yaml');
+    cc.write(header(1), 'x'.repeat(10_000));
+    assert.match((await cc.readHeader())?.error ?? '', /YAML payload of \d+ bytes exceeds 8192/);
+    assert.equal(await cc.readBody(), null);
+  });
+
+  test('a refused option quotes a long codec name in at most 100 characters', async (t) => {
+    const { port } = await startServer(t);
+    const reply = await sendOption(await connectRaw(t, port), { codecType: 'x'.repeat(900) });
+    assert.match(reply.error, /^unsupported codec x{100}\.\.\. \(900 characters\)$/);
+  });
+
+  test('an option of a megabyte is refused without being parsed', async (t) => {
+    const { port } = await startServer(t);
+    const reply = await sendOption(await connectRaw(t, port), { padding: '['.repeat(1 << 20) });
+    assert.match(reply.error, /^malformed option: \d+ bytes, want at most 1024$/);
+  });
+
+  test('a refused client that keeps sending is closed after a second, not drained forever', async (t) => {
+    const { port } = await startServer(t);
+    // allowHalfOpen: the client keeps its side open after the server's end, as an
+    // attacker's would; a well-behaved socket would close at once.
+    const conn = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    conn.on('error', () => {});
+    t.after(() => conn.destroy());
+    await once(conn, 'connect');
+    conn.write(encodeFrames(Buffer.from(JSON.stringify({ ...DEFAULT_OPTION, magicNumber: 1 }))));
+    conn.resume(); // read (and drop) the reply, so that its end can be seen
+    await once(conn, 'end'); // the server has answered and ended its side
+    const zeros = setInterval(() => conn.write(Buffer.alloc(4)), 10); // empty frames, forever
+    t.after(() => clearInterval(zeros));
+    const started = performance.now();
+    await whenClosed(conn);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed > 500 && elapsed < 3000, `closed after ${elapsed} ms, not about 1000`);
+  });
+
+  test('stops reading a client that never reads its replies; once it does, every reply arrives', async (t) => {
+    const maxUnsentBytes = 64 * 1024;
+    // A unix socket, whose kernel buffers are small and fixed, so that the server's
+    // replies back up after thousands of requests, not the hundred thousand of TCP's.
+    const dir = mkdtempSync(join(tmpdir(), 'geerpc-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'rpc.sock');
+    const { conns } = await startServer(t, { maxUnsentBytes }, path);
+    const raw = await connectRaw(t, path);
+    const cc = await handshake(raw);
+    const [server] = conns as [net.Socket];
+    // Send until the server stops reading us (its bytesRead stays put for three looks
+    // while we still have bytes to send), however large the kernel's buffers are. Until
+    // then, it must never queue much more than maxUnsentBytes of replies.
+    let sent = 0;
+    let lastRead = -1;
+    for (let still = 0; still < 3; ) {
+      if (raw.conn.writableLength < 256 * 1024) {
+        for (let i = 0; i < 10_000; i++) cc.write(header(++sent), null);
+      }
+      await sleep(20);
+      assert.ok(
+        server.writableLength < maxUnsentBytes + 256 * 1024,
+        `the server queued ${server.writableLength} bytes of replies`,
+      );
+      assert.ok(sent < 2_000_000, 'the server never stopped reading');
+      still = server.bytesRead === lastRead && raw.conn.writableLength > 0 ? still + 1 : 0;
+      lastRead = server.bytesRead;
+    }
+    for (let seq = 1; seq <= sent; seq++) {
+      assert.equal((await cc.readHeader())?.seq, seq);
+      assert.deepEqual(await cc.readBody(), expectedReply(seq, null));
+    }
+  });
+
+  test('large frames nobody finishes hold at most maxBufferedBytes; small calls go on', async (t) => {
+    const { port, logs } = await startServer(t, { maxBufferedBytes: 1024 * 1024 });
+    const good = await connectRaw(t, port);
+    const cc = await handshake(good);
+    // Each staller announces a 1 MiB frame, sends 400 KiB of it, and stops. Those bytes
+    // draw on the budget, so the third staller's take it past 1 MiB: it is refused.
+    const stallers: RawConn[] = [];
+    for (let i = 0; i < 3; i++) {
+      const raw = await connectRaw(t, port);
+      await handshake(raw);
+      raw.conn.write(Buffer.concat([Buffer.of(0, 0x10, 0, 0), Buffer.alloc(400 * 1024)]));
+      stallers.push(raw);
+      await sleep(30); // in this order: the third is the one that crosses the line
+    }
+    const third = whenClosed(stallers[2]?.conn as net.Socket).then(() => 'closed');
+    assert.equal(await Promise.race([third, sleep(2000, 'still open', { ref: false })]), 'closed');
+    assert.match(logs.join('\n'), /past maxBufferedBytes \(1048576 bytes\)/);
+    assert.equal(stallers[0]?.conn.destroyed, false, 'the first two still hold their share');
+    // Small frames never draw on the budget: a client making calls is not the victim.
+    cc.write(header(1), 'small');
+    assert.deepEqual(await cc.readHeader(), header(1));
+    assert.deepEqual(await cc.readBody(), expectedReply(1, 'small'));
+    const late = await handshake(await connectRaw(t, port));
+    late.write(header(2), 'also small');
+    assert.deepEqual(await late.readHeader(), header(2));
+  });
+
+  test('past maxConnections, a new connection is closed before a byte of it is read', async (t) => {
+    const { port } = await startServer(t, { maxConnections: 1 });
+    const first = await connectRaw(t, port);
+    assert.deepEqual(await sendOption(first), { error: '' });
+    const second = await connectRaw(t, port);
+    second.conn.write(encodeFrames(JSON.stringify(DEFAULT_OPTION)));
+    assert.equal(await second.reader.read(), null, 'closed without an option reply');
+  });
+
+  test('an idle connection keeps nothing of the request it sent last (the read loop held it)', async (t) => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const { port } = await startServer(t);
+    const raw = await connectRaw(t, port);
+    const cc = await handshake(raw);
+    const before = heap();
+    const body = Buffer.from(`[${'{},'.repeat(1024 * 1024)}{}]`); // 3 MiB, about 60 MB decoded
+    raw.conn.write(encodeFrames(JSON.stringify(header(1)), body));
+    assert.equal((await cc.readHeader())?.seq, 1);
+    await cc.readBody();
+    await sleep(20); // the connection now waits for its next request
+    const held = heap() - before;
+    assert.ok(held < 20e6, `the server still holds ${(held / 1e6).toFixed(0)} MB of it`);
+  });
+});
