@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import net from 'node:net';
-import { type Codec, CodecError, encodings, newCodecFuncMap } from './codec/codec.ts';
+import { type Codec, CodecError, encodings, type Message, newCodecFuncMap } from './codec/codec.ts';
 import { FrameReader } from './codec/frame.ts';
 import { RpcError, ServerError, ShutdownError } from './errors.ts';
 import { tcpAddress } from './guard/address.ts';
@@ -137,15 +137,14 @@ export class Client {
     let err: ShutdownError;
     try {
       for (;;) {
-        const h = await this.#codec.readHeader();
-        if (h === null) break;
-        // Read the body before looking up the call, so that the stream stays in step
-        // even when the call is no longer pending.
-        const body = await this.#codec.readBody().catch(undecodable);
+        // A response already here whole is read at once, without a promise (chapter 2's sidebar).
+        const res = this.#codec.tryRead() ?? (await this.#readResponse());
+        if (res === null) break;
+        const { h, body, error } = res;
         const call = this.#removeCall(h.seq);
         if (call === undefined) continue; // nobody is waiting for this reply: drop it
         if (h.error !== '') call.error = new ServerError(h.error);
-        else if (body instanceof RpcError) call.error = body;
+        else if (error !== undefined) call.error = undecodable(error);
         else call.reply = body;
         call.finish();
       }
@@ -157,12 +156,25 @@ export class Client {
     this.#terminateCalls(err);
     void this.#codec.close(); // never rejects; resolves once the socket is closed
   }
+
+  // A response is two frames, header then body. Null when the server closed between two.
+  async #readResponse(): Promise<Message | null> {
+    const h = await this.#codec.readHeader();
+    if (h === null) return null;
+    try {
+      // Read the body before looking up the call, so that the stream stays in step
+      // even when the call is no longer pending. Any error but CodecError ends the connection.
+      return { h, body: await this.#codec.readBody() };
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw err;
+      return { h, body: null, error: err };
+    }
+  }
 }
 
 // A reply whose frame arrived whole but does not decode costs its call an error, not the
-// connection: the stream is still in step. Any other error ends the connection.
-function undecodable(err: unknown): RpcError {
-  if (!(err instanceof CodecError)) throw err;
+// connection: the stream is still in step.
+function undecodable(err: CodecError): RpcError {
   return new RpcError(`rpc client: cannot decode reply: ${err.message}`, { cause: err });
 }
 

@@ -292,6 +292,23 @@ describe(`${DAY}: services`, () => {
     const client = await served(t, new Odd());
     await assert.rejects(client.call('Odd.big', null), /rpc server: cannot encode reply: /);
   });
+
+  test('a reply over maxFrameSize becomes an error response, and the connection lives (the client would close it)', async (t) => {
+    class Big {
+      make(n: number): string {
+        return 'x'.repeat(n);
+      }
+    }
+    const { server, port } = await startServer(t, { maxFrameSize: 1000 });
+    server.register(new Big());
+    const client = await dial('tcp', `127.0.0.1:${port}`);
+    t.after(() => client.close());
+    await assert.rejects(client.call('Big.make', 2000), {
+      name: 'ServerError',
+      message: /reply too large: a frame of 2002 bytes exceeds maxFrameSize \(1000 bytes\)/,
+    });
+    assert.equal(await client.call('Big.make', 3), 'xxx');
+  });
 });
 
 describe(`${DAY}: typed stubs`, () => {

@@ -118,7 +118,8 @@ export class Server {
       if (codec.writableLength > maxUnsentBytes) await codec.drained();
       if (inFlight.full) await inFlight.room();
       const before = codec.bytesRead;
-      let req = await this.#readRequest(codec);
+      // A request already here whole is read at once, without a promise (chapter 1's sidebar).
+      let req = this.#tryReadRequest(codec) ?? (await this.#readRequest(codec));
       if (req === null) break;
       // Not awaited, so the next request is read at once (GeeRPC's `go server.handleRequest`).
       const handling = this.#handleRequest(codec, req).catch((err) =>
@@ -137,15 +138,28 @@ export class Server {
   async #readRequest(codec: Codec): Promise<Request | null> {
     const h = await codec.readHeader();
     if (h === null) return null;
-    const found = this.#findService(h.serviceMethod);
     try {
-      const argv = await codec.readBody(); // even with no method: the next frame is a header
-      return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
+      // Read even when there is no such method: the next frame is a header.
+      return this.#request(h, await codec.readBody());
     } catch (err) {
-      // A body that arrived whole but does not decode costs its request, not the connection.
       if (!(err instanceof CodecError)) throw err;
+      return this.#request(h, null, err);
+    }
+  }
+
+  // The same request, when both its frames are here already; undefined when they are not.
+  #tryReadRequest(codec: Codec): Request | undefined {
+    const msg = codec.tryRead();
+    return msg && this.#request(msg.h, msg.body, msg.error);
+  }
+
+  // A body that arrived whole but does not decode costs its request, not the connection.
+  #request(h: Header, argv: unknown, err?: CodecError): Request {
+    if (err !== undefined) {
       return { h, argv: null, error: `rpc server: cannot decode args: ${messageOf(err)}` };
     }
+    const found = this.#findService(h.serviceMethod);
+    return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
   }
 
   // "Foo.sum" -> the Foo service and its sum method, or the reason they cannot be found.
@@ -181,7 +195,7 @@ export class Server {
   #sendResponse(codec: Codec, req: Header, body: unknown, error = ''): void {
     const h: Header = { serviceMethod: req.serviceMethod, seq: req.seq, error };
     try {
-      codec.write(h, error === '' ? body : null);
+      codec.write(h, error === '' ? body : null, this.#limits.maxFrameSize);
     } catch (err) {
       codec.write({ ...h, error: `rpc server: cannot encode reply: ${messageOf(err)}` }, null);
     }

@@ -2,8 +2,8 @@
  * The server: accepts connections, agrees on a codec with each, then reads requests
  * in a loop and answers each as soon as it is ready. Mirrors GeeRPC's server.go.
  * Added on day 1; day 3 replaced the canned reply with registered services; day 4
- * bounded each handler in time, and the handshake; day 5 serves it over HTTP, and TLS;
- * day 7 added a graceful shutdown.
+ * bounded each handler in time, the handshake and (if asked) idleness; day 5 serves it
+ * over HTTP, and TLS; day 7 added a graceful shutdown.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
@@ -18,6 +18,7 @@ import { limitConnections } from './guard/connections.ts';
 import { within } from './guard/deadline.ts';
 import { readOptionFrame } from './guard/handshake-timeout.ts';
 import { claimHttpServer } from './guard/http-server.ts';
+import { closeWhenIdle } from './guard/idle-timeout.ts';
 import { InFlight } from './guard/in-flight.ts';
 import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
@@ -225,13 +226,15 @@ export class Server {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
     const calls = this.#connCalls(conn, option);
+    closeWhenIdle(conn, this.#limits.idleTimeout, inFlight);
     for (;;) {
       // Backpressure: while the client leaves replies unread, or handlers hold too much,
       // read none of its requests. TCP's window fills and the client's writes wait.
       if (codec.writableLength > maxUnsentBytes) await codec.drained();
       if (inFlight.full) await inFlight.room();
       const before = codec.bytesRead;
-      let req = await this.#readRequest(codec);
+      // A request already here whole is read at once, without a promise (chapter 1's sidebar).
+      let req = this.#tryReadRequest(codec) ?? (await this.#readRequest(codec));
       if (req === null) break;
       // Not awaited, so the next request is read at once (GeeRPC's `go server.handleRequest`).
       const handling = this.#handleRequest(codec, req, calls).catch((err) =>
@@ -264,15 +267,28 @@ export class Server {
   async #readRequest(codec: Codec): Promise<Request | null> {
     const h = await codec.readHeader();
     if (h === null) return null;
-    const found = this.#closing ? SHUTTING_DOWN : this.#findService(h.serviceMethod);
     try {
-      const argv = await codec.readBody(); // even with no method: the next frame is a header
-      return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
+      // Read even when there is no such method: the next frame is a header.
+      return this.#request(h, await codec.readBody());
     } catch (err) {
-      // A body that arrived whole but does not decode costs its request, not the connection.
       if (!(err instanceof CodecError)) throw err;
+      return this.#request(h, null, err);
+    }
+  }
+
+  // The same request, when both its frames are here already; undefined when they are not.
+  #tryReadRequest(codec: Codec): Request | undefined {
+    const msg = codec.tryRead();
+    return msg && this.#request(msg.h, msg.body, msg.error);
+  }
+
+  // A body that arrived whole but does not decode costs its request, not the connection.
+  #request(h: Header, argv: unknown, err?: CodecError): Request {
+    if (err !== undefined) {
       return { h, argv: null, error: `rpc server: cannot decode args: ${messageOf(err)}` };
     }
+    const found = this.#closing ? SHUTTING_DOWN : this.#findService(h.serviceMethod);
+    return typeof found === 'string' ? { h, argv, error: found } : { h, argv, ...found };
   }
 
   // "Foo.sum" -> the Foo service and its sum method, or the reason they cannot be found.
@@ -313,7 +329,7 @@ export class Server {
   #sendResponse(codec: Codec, req: Header, body: unknown, error = ''): void {
     const h: Header = { serviceMethod: req.serviceMethod, seq: req.seq, error };
     try {
-      codec.write(h, error === '' ? body : null);
+      codec.write(h, error === '' ? body : null, this.#limits.maxFrameSize);
     } catch (err) {
       h.error = `rpc server: cannot encode reply: ${messageOf(err)}`;
       codec.write(h, null);

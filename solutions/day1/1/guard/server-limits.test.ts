@@ -25,6 +25,7 @@ import {
   sendOption,
   startServer,
 } from '../test-helpers.ts';
+import { MAX_VALUES } from './depth.ts';
 
 const header = (seq: number): Header => ({ serviceMethod: 'Foo.Sum', seq, error: '' });
 
@@ -62,6 +63,39 @@ describe(`${DAY}: server limits`, () => {
       cc.write(header(7), 'still here');
       assert.equal((await cc.readHeader())?.error, '');
       assert.deepEqual(await cc.readBody(), expectedReply(7, 'still here'));
+    });
+  }
+
+  // A body of n tiny values as each codec writes it: zeros in JSON, empty maps in MessagePack.
+  const manyValues: Partial<Record<CodecType, (n: number) => Buffer>> = {
+    'application/json': (n) => Buffer.from(`[${'0,'.repeat(n - 1)}0]`),
+    'application/msgpack': (n) => {
+      const bytes = Buffer.alloc(5 + n, 0x80); // array32 of n fixmaps of 0 entries
+      bytes[0] = 0xdd;
+      bytes.writeUInt32BE(n, 1);
+      return bytes;
+    },
+  };
+  for (const [codecType, body] of Object.entries(manyValues) as [
+    CodecType,
+    (n: number) => Buffer,
+  ][]) {
+    // 16 MiB of them decoded to 64 times their bytes and stalled every client for seconds.
+    test(`a body of more than MAX_VALUES tiny values costs its request an error, before it is decoded (${codecType})`, async (t) => {
+      const { port } = await startServer(t);
+      const raw = await connectRaw(t, port);
+      const cc = await handshake(raw, codecType);
+      const { encode } = encodings[codecType];
+      raw.conn.write(encodeFrames(encode(header(1)), body(MAX_VALUES + 2)));
+      assert.match(
+        (await cc.readHeader())?.error ?? '',
+        /cannot decode args: .*more than 100000 values/,
+      );
+      assert.equal(await cc.readBody(), null);
+      const half = body(MAX_VALUES / 2); // well under the bound: decoded, and answered
+      raw.conn.write(encodeFrames(encode(header(2)), half));
+      assert.deepEqual(await cc.readHeader(), header(2));
+      assert.deepEqual(await cc.readBody(), expectedReply(2, encodings[codecType].decode(half)));
     });
   }
 
@@ -199,14 +233,16 @@ describe(`${DAY}: server limits`, () => {
     };
     const { port } = await startServer(t);
     const raw = await connectRaw(t, port);
-    const cc = await handshake(raw);
+    const cc = await handshake(raw, 'application/msgpack');
+    const { encode } = encodings['application/msgpack'];
     const before = heap();
-    const body = Buffer.from(`[${'{},'.repeat(1024 * 1024)}{}]`); // 3 MiB, about 60 MB decoded
-    raw.conn.write(encodeFrames(JSON.stringify(header(1)), body));
+    // 8 MiB of distinct strings (28,000, under MAX_VALUES): about 9 MB once decoded.
+    const body = encode(Array.from({ length: 28_000 }, (_, i) => `${i}`.padEnd(300, 'x')));
+    raw.conn.write(encodeFrames(encode(header(1)), body));
     assert.equal((await cc.readHeader())?.seq, 1);
     await cc.readBody();
     await sleep(20); // the connection now waits for its next request
     const held = heap() - before;
-    assert.ok(held < 20e6, `the server still holds ${(held / 1e6).toFixed(0)} MB of it`);
+    assert.ok(held < 4e6, `the server still holds ${(held / 1e6).toFixed(0)} MB of it`);
   });
 });

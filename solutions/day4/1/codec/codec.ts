@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { drained } from '../guard/drain.ts';
+import { checkFrameSizes } from '../guard/frame-size.ts';
 import { isHeader } from '../guard/header.ts';
 import { messageOf } from '../guard/text.ts';
 import type { Encoding } from './encoding.ts';
@@ -21,6 +22,13 @@ export interface Header {
   timeout?: number; // exercise 1: how long the client waits, in ms from now (gRPC's grpc-timeout)
 }
 
+/** A message read whole: its header, and its body or the CodecError that decoding it threw. */
+export interface Message {
+  h: Header;
+  body: unknown; // null when `error` is set
+  error?: CodecError;
+}
+
 /** One connection's reading and writing of messages. */
 export interface Codec {
   /** The next header, or `null` when the peer closed the connection between messages. */
@@ -30,8 +38,16 @@ export interface Codec {
    * but does not decode: only that message is lost. Any other error ends the connection.
    */
   readBody(): Promise<unknown>;
-  /** Sends header and body as one message. Throws, sending nothing, if they cannot be encoded. */
-  write(header: Header, body: unknown): void;
+  /**
+   * `readHeader()` then `readBody()`, without the wait, when the frames of both are here
+   * whole; otherwise undefined, and nothing is read. A read loop's fast path.
+   */
+  tryRead(): Message | undefined;
+  /**
+   * Sends header and body as one message. Throws, sending nothing, if they cannot be
+   * encoded, or if a frame would be longer than `maxFrameSize` (the server's replies).
+   */
+  write(header: Header, body: unknown, maxFrameSize?: number): void;
   /** Payload bytes of every frame read so far: what the peer has made us hold. */
   readonly bytesRead: number;
   /** Bytes written but not yet taken by the OS: they pile up when the peer stops reading. */
@@ -83,11 +99,7 @@ export class FramedCodec implements Codec {
 
   async readHeader(): Promise<Header | null> {
     const frame = await this.#reader.read();
-    if (frame === null) return null;
-    const header = this.#decode(frame);
-    if (!isHeader(header))
-      throw new CodecError('malformed header: want {serviceMethod, seq, error}');
-    return header;
+    return frame === null ? null : this.#header(frame);
   }
 
   async readBody(): Promise<unknown> {
@@ -96,13 +108,25 @@ export class FramedCodec implements Codec {
     return this.#decode(frame);
   }
 
-  write(header: Header, body: unknown): void {
+  tryRead(): Message | undefined {
+    if (!this.#reader.holds(2)) return undefined;
+    const h = this.#header(this.#reader.tryRead() as Buffer);
+    try {
+      return { h, body: this.#decode(this.#reader.tryRead() as Buffer) };
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw err;
+      return { h, body: null, error: err };
+    }
+  }
+
+  write(header: Header, body: unknown, maxFrameSize = Number.POSITIVE_INFINITY): void {
     // Encode both before writing anything, so that a body that cannot be encoded sends
     // nothing. `undefined` has no JSON encoding: every codec sends it as `null`.
     const message = encodeFrames(
       this.#encoding.encode(header),
       this.#encoding.encode(body ?? null),
     );
+    if (message.length > maxFrameSize) checkFrameSizes(message, maxFrameSize);
     if (!this.#conn.writable) return; // the peer is gone; there is nobody to tell
     // Messages written in the same tick leave in one system call: cork now, uncork once
     // this tick's work is done (the chapter's sidebar on one write per message says why).
@@ -134,6 +158,13 @@ export class FramedCodec implements Codec {
     if (this.#conn.writableCorked > 0) this.#conn.uncork();
     this.#conn.destroy();
     return whenClosed(this.#conn);
+  }
+
+  #header(frame: Buffer): Header {
+    const header = this.#decode(frame);
+    if (!isHeader(header))
+      throw new CodecError('malformed header: want {serviceMethod, seq, error}');
+    return header;
   }
 
   #decode(frame: Buffer): unknown {

@@ -2,7 +2,7 @@
  * Every number a server operator may tune, once, with its default: the bounds that keep
  * one careless or hostile client from costing the others their calls. server.ts reads
  * them; each is explained in the chapter's sidebars. Added on day 1; day 4 added
- * handshakeTimeout and maxHandleTimeout.
+ * handshakeTimeout, maxHandleTimeout and idleTimeout.
  */
 import { DEFAULT_MAX_FRAME_SIZE } from '../codec/frame.ts';
 
@@ -28,6 +28,12 @@ export const SERVER_DEFAULTS = {
   handshakeTimeout: 10_000,
   /** The longest any handler may run, in ms, whatever a client asks (0 = no cap): none. */
   maxHandleTimeout: 0,
+  /**
+   * How long a connection may sit with no byte in or out and no request being handled
+   * before the server closes it, in ms (0 = never): off by default, since a request sent
+   * as the server closes is lost, and Go's net/rpc has no such bound.
+   */
+  idleTimeout: 0,
 };
 
 export type ServerLimits = typeof SERVER_DEFAULTS;
