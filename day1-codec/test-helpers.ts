@@ -2,6 +2,7 @@
  * Shared by this day's tests: a server on a free loopback port and a raw connection
  * to it, each closed when the test ends. Added on day 1.
  */
+import './leak-check.ts'; // a test that leaks or hangs fails, under node --test too
 import { once } from 'node:events';
 import net from 'node:net';
 import type { TestContext } from 'node:test';

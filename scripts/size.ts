@@ -13,13 +13,13 @@ import { root } from './days.ts';
  * - `guard`: defences the lesson calls in one line, under `guard/`;
  * - `etcd`: day 7's last section, under `etcd/` (and `etcd*.ts`, `discovery-etcd.ts`);
  * - `support`: the demo and what only demos and tests use (`main.ts`, `trace.ts`,
- *   `test-helpers.ts`);
+ *   `test-helpers.ts`, `leak-check.ts`);
  * - `chapter`: the day's `README.md`.
  * A test belongs to the part of the code it sits beside.
  */
 export type Part = 'chapter' | 'lesson' | 'support' | 'guard' | 'etcd';
 
-const SUPPORT = new Set(['main.ts', 'trace.ts', 'test-helpers.ts']);
+const SUPPORT = new Set(['main.ts', 'trace.ts', 'test-helpers.ts', 'leak-check.ts']);
 
 /** The part of a day that `file` (relative to the day folder) belongs to. */
 export function partOf(file: string): Part {
