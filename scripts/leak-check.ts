@@ -27,7 +27,11 @@ const HANG_MS = Number(process.env.TEST_HANG_MS) || 10_000;
 const IGNORED = new Set(['TTYWrap', 'PipeWrap', 'FSReqCallback', 'FileHandle', 'Immediate']);
 
 // Only inside the runner's child processes (one per test file), not the parent.
-if (process.env.NODE_TEST_CONTEXT !== undefined) {
+// Each day's test-helpers.ts carries the same check, for a plain `node --test` in its folder:
+// whichever comes first installs it.
+const INSTALLED = Symbol.for('geerpc.leak-check');
+if (process.env.NODE_TEST_CONTEXT !== undefined && !(INSTALLED in globalThis)) {
+  Object.assign(globalThis, { [INSTALLED]: true });
   let watchdog: NodeJS.Timeout | undefined;
   let hang: NodeJS.Timeout | undefined;
   beforeEach((t) => {

@@ -2,7 +2,7 @@
  * `npm run loc`: each day's size, the figures its chapter quotes (`npm run check` holds
  * the chapters to them). `npm run loc -- 4` (or `day4`, `day4-timeout`) prints one day.
  * - lesson lines: non-blank, non-comment lines of the day's `.ts` files, leaving out
- *   tests, `main.ts`, `trace.ts`, `test-helpers.ts`, and `guard/` and `etcd/`;
+ *   tests, `main.ts`, `trace.ts`, `test-helpers.ts`, `guard/` and `etcd/`;
  * - added: lesson lines against the day before;
  * - guard lines, etcd lines: the same count for `guard/`, and for day 7's etcd part;
  * - core words: the chapter's prose outside code blocks and `<details>` sidebars.
