@@ -27,6 +27,24 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+// Waits until etcd at `url` answers a read. A new client each try: after three failures
+// a client's circuit breaker refuses every request for 5 s, which a member with a fresh
+// data directory can take to come up.
+async function ready(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const probe = new Etcd3({ hosts: url });
+    try {
+      await probe.get('ready?').string();
+      return;
+    } catch (err) {
+      if (i > 100) throw err;
+      await sleep(50);
+    } finally {
+      probe.close();
+    }
+  }
+}
+
 /** One etcd member on loopback, in a temp dir; start() again after stop() keeps its data. */
 export class LocalEtcd {
   readonly dir = mkdtempSync(join(tmpdir(), 'geerpc-etcd-'));
@@ -62,20 +80,7 @@ export class LocalEtcd {
     const kill = () => child.kill('SIGKILL');
     process.once('exit', kill);
     child.once('exit', () => process.off('exit', kill));
-    const probe = new Etcd3({ hosts: this.url });
-    try {
-      for (let i = 0; ; i++) {
-        try {
-          await probe.get('ready?').string();
-          return;
-        } catch (err) {
-          if (i > 100) throw err;
-          await sleep(50);
-        }
-      }
-    } finally {
-      probe.close();
-    }
+    await ready(this.url);
   }
 
   async stop(): Promise<void> {
@@ -83,6 +88,13 @@ export class LocalEtcd {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
+  }
+
+  /** Stops it, deletes its data, and starts it again empty on the same ports. */
+  async wipe(): Promise<void> {
+    await this.stop();
+    rmSync(join(this.dir, 'data'), { recursive: true, force: true });
+    await this.start();
   }
 
   /** Stops it and deletes its data. */
