@@ -81,17 +81,18 @@ export class EtcdDiscovery extends MultiServersDiscovery {
         range_end: prefixEnd(this.#prefix),
         keys_only: true,
       });
+      if (this.#closed) return;
       this.#servers.clear(); // a fresh read, after a failure too
       for (const kv of res.kvs) this.#servers.add(kv.key.toString().slice(this.#prefix.length));
       this.#publish();
-      const watcher = await this.#client
+      // watcher(), not create(): the watcher is ours (and close() can cancel it) before
+      // etcd has confirmed it. One left waiting would make the client retry for ever.
+      const watcher = this.#client
         .watch()
         .prefix(this.#prefix)
         .startRevision(String(Number(res.header.revision) + 1))
-        .create();
-      if (this.#closed) return void (await watcher.cancel());
+        .watcher();
       this.#watch(watcher);
-      this.#stale.confirmed();
     } catch (err) {
       this.#again(`cannot list ${this.#prefix}: ${(err as Error).message}`);
     }
@@ -107,8 +108,11 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     watcher.on('disconnected', (err) => {
       if (this.#watcher === watcher) this.#stale.lost(`watch lost: ${err.message}`);
     });
+    let first = true;
     watcher.on('connected', () => {
-      if (this.#drop(watcher)) void this.#start();
+      if (first) this.#stale.confirmed();
+      else if (this.#drop(watcher)) void this.#start();
+      first = false;
     });
     // etcd cancels a watch whose start revision has been compacted away: then nothing
     // more would ever arrive. Read the list again and watch from there.
