@@ -56,7 +56,10 @@ async function geeRegistry(servers: number): Promise<string[]> {
       fetch(url, {
         method: 'POST',
         headers: { 'X-Geerpc-Server': `tcp@10.${(i >> 8) & 255}.${i & 255}.1:9999` },
-      }).then(async (res) => (await res.arrayBuffer(), res.status));
+      }).then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      });
     let listed = 0;
     while (listed < servers && (await post(listed)) === 200) listed++;
     const get = async () => {
@@ -79,7 +82,12 @@ async function geeRegistry(servers: number): Promise<string[]> {
     const beatEvery = Math.max(1, Math.round((100 * 240) / Math.max(listed, 1))); // in ticks
     for (let tick = 0; tick < SECONDS * 100; tick++) {
       requests++;
-      pending.push(get().then((r) => (latencies.push(r.ms), (bytes = r.bytes))));
+      pending.push(
+        get().then((r) => {
+          latencies.push(r.ms);
+          bytes = r.bytes;
+        }),
+      );
       if (tick % beatEvery === 0) {
         requests++;
         pending.push(post(tick % listed));
