@@ -152,6 +152,16 @@ describe(`${DAY}: HTTP`, () => {
     assert.ok(await Promise.race([closed, sleep(500, false, { ref: false })]), 'still open');
   });
 
+  test('past maxConnections, a CONNECT is closed unanswered, and the connection held keeps working', async (t) => {
+    const { port } = await startHTTP(t, [new Foo()], {}, { maxConnections: 1 });
+    const held = await xDial(`http@127.0.0.1:${port}`);
+    t.after(() => held.close());
+    const connect = `CONNECT ${DEFAULT_RPC_PATH} HTTP/1.0\r\n\r\n`;
+    await assert.rejects(rawConnect(t, port, connect), /closed after 0 bytes, no head/);
+    await assert.rejects(xDial(`http@127.0.0.1:${port}`), /HTTP CONNECT failed/);
+    assert.deepEqual(await held.call('Foo.Sum', 1), expectedReply(1, 1));
+  });
+
   test('the debug page lists services and methods, with counts that move after calls', async (t) => {
     const { port, base } = await startHTTP(t);
     const before = await getPage(base);

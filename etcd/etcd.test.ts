@@ -65,27 +65,62 @@ describe('etcd: registration and discovery', () => {
     const logs: string[] = [];
     const reg = registerEtcd(my.client(), 'tcp@10.0.0.3:1', { prefix, ttl: 2, log: () => {} });
     my.cleanup(() => reg.stop());
-    const d = new EtcdDiscovery(my.client(), { prefix, log: (m) => logs.push(m) });
+    const d = new EtcdDiscovery(my.client(), {
+      prefix,
+      log: (m) => logs.push(m),
+      staleReminder: 100,
+    });
     my.cleanup(() => d.close());
     await waitFor(async () => (await d.getAll().catch((): string[] => [])).length === 1, 2000);
+    assert.equal(d.staleFor(), 0);
 
     await etcd.stop();
-    await sleep(300);
+    const reminders = () => logs.filter((m) => /gone unconfirmed for \d/.test(m)).length;
+    await waitFor(async () => reminders() >= 2, 3000); // it keeps saying so, every 100 ms
+    assert.ok(d.staleFor() >= 150, `unconfirmed for ${d.staleFor().toFixed(0)} ms`);
     assert.deepEqual(
       await d.getAll(),
       ['tcp@10.0.0.3:1'],
       'the last list serves while etcd is down',
     );
+    assert.match(logs[0] ?? '', /watch lost: .*; still serving the last good list/);
 
     await etcd.start();
     const late = registerEtcd(my.client(), 'tcp@10.0.0.4:1', { prefix, ttl: 2, log: () => {} });
     my.cleanup(() => late.stop());
     await waitFor(async () => (await d.getAll()).length === 2, 5_000);
     assert.deepEqual(await d.getAll(), ['tcp@10.0.0.3:1', 'tcp@10.0.0.4:1']);
+    await waitFor(async () => d.staleFor() === 0, 2000);
     assert.ok(
-      logs.some((m) => /still serving the last good list/.test(m)),
-      `it said so: ${logs.join(' | ')}`,
+      logs.some((m) => /list confirmed again after/.test(m)),
+      logs.join(' | '),
     );
+  });
+
+  test('etcd back with no data (a member replaced): discovery reads the list afresh, not a replay', {
+    timeout: 30_000,
+  }, async (t) => {
+    const fresh = new LocalEtcd();
+    await fresh.start();
+    const c = etcdClient(fresh.url);
+    const d = new EtcdDiscovery(c, { prefix: 'wiped/', log: () => {} });
+    t.after(async () => {
+      await d.close();
+      c.close();
+      await fresh.remove();
+    });
+    for (let i = 0; i < 5; i++) await c.put(`wiped/tcp@10.0.3.${i}:1`).value(''); // revisions 2-6
+    await waitFor(async () => (await d.getAll().catch(() => [])).length === 5, 2000);
+    // Back empty at revision 1: a watch resumed from revision 7 would wait for writes that
+    // this etcd will never number so, and the five gone servers would stay listed.
+    let at = performance.now();
+    await fresh.wipe();
+    t.diagnostic(`etcd wiped and back in ${(performance.now() - at).toFixed(0)} ms`);
+    at = performance.now();
+    await c.put('wiped/tcp@10.0.3.9:1').value('');
+    const only9 = async () => (await d.getAll().catch(() => [])).join() === 'tcp@10.0.3.9:1';
+    await waitFor(only9, 5000);
+    t.diagnostic(`the new list in ${(performance.now() - at).toFixed(0)} ms`);
   });
 
   test('a registered server appears in discovery; stop() removes it within a second', async (t) => {

@@ -105,6 +105,59 @@ describe('reliability: faults', () => {
     assert.deepEqual(await fresh.getAll(), [`tcp@127.0.0.1:${server.tcp}`]);
   });
 
+  test('a slow registry (every GET right, but 4.5 s late) stalls no call: the last list serves while it answers', {
+    timeout: 30_000,
+  }, async (t) => {
+    const [one, two] = await Promise.all([startServerProcess(t), startServerProcess(t)]);
+    const both = `tcp@127.0.0.1:${one.tcp},tcp@127.0.0.1:${two.tcp}`;
+    let gets = 0;
+    let slowAnswers = 0;
+    const slow = http.createServer((_req, res) => {
+      // The first answer is prompt (a client with no list must wait for one); every later
+      // one takes 4.5 s, under the 5 s fetch limit, and lists a second server.
+      const list = gets++ === 0 ? `tcp@127.0.0.1:${one.tcp}` : both;
+      const answer = () => res.writeHead(200, { 'X-Geerpc-Servers': list }).end();
+      if (gets === 1) return answer();
+      const timer = setTimeout(() => {
+        slowAnswers++;
+        answer();
+      }, 4500);
+      res.on('close', () => clearTimeout(timer));
+    });
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    t.after(() => {
+      slow.closeAllConnections();
+      return new Promise<void>((resolve) => slow.close(() => resolve()));
+    });
+    const url = `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}/`;
+    const d = new GeeRegistryDiscovery(url, 100, { log: () => {} }); // stale after 100 ms
+    const xc = new XClient(d, SelectMode.RoundRobin);
+    t.after(() => xc.close());
+    await xc.call('Foo.sum', { num1: 0, num2: 0 });
+
+    const started = performance.now();
+    const latencies: number[] = [];
+    while (slowAnswers === 0) {
+      if (performance.now() - started > 8000) assert.fail('the slow answer never came');
+      const at = performance.now();
+      assert.equal(await xc.call('Foo.sum', { num1: 1, num2: 2 }), 3);
+      latencies.push(performance.now() - at);
+    }
+    const took = performance.now() - started;
+    latencies.sort((a, b) => a - b);
+    const max = latencies.at(-1) ?? 0;
+    const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? 0;
+    // Waiting for the registry would take 4.5 s a call; a loaded machine takes tens of ms.
+    assert.ok(max < 1000, `a call took ${max.toFixed(0)} ms: it waited for the registry`);
+    for (let i = 0; i < 100 && (await d.getAll()).length < 2; i++) await sleep(10);
+    assert.deepEqual(await d.getAll(), both.split(','), 'the slow answer was used');
+    t.diagnostic(
+      `${latencies.length} calls in the ${took.toFixed(0)} ms the slow GET took (${gets} GETs); ` +
+        `p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms; then the new list was in use`,
+    );
+  });
+
   test('a server that stops reading: calls end by their signals, and the client holds at most about a megabyte', async (t) => {
     const conns: net.Socket[] = [];
     const deaf = net.createServer((conn) => {

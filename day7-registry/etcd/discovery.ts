@@ -1,13 +1,15 @@
 /**
  * Discovery from etcd: the list of servers under a key prefix, read once and then kept
  * current by a watch, so that a server that leaves (or whose lease runs out) is dropped
- * within milliseconds, with no polling. The same `Discovery` as day 6's: XClient does not
- * know which registry it has. Beyond day 7: the chapter's last section.
+ * within milliseconds, with no polling. While the watch is down it keeps the last list
+ * and keeps saying so; when the watch is back it reads the list afresh. The same
+ * `Discovery` as day 6's: XClient does not know which registry it has. Beyond day 7.
  */
 import type { Etcd3, Watcher } from 'etcd3';
 import { safeLog } from '../guard/log.ts';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
 import { isRpcAddr } from '../guard/rpc-addr.ts';
+import { StaleList } from '../guard/stale-list.ts';
 import { MultiServersDiscovery, type SelectMode } from '../xclient/discovery.ts';
 import { DEFAULT_PREFIX } from './register.ts';
 
@@ -15,6 +17,8 @@ export interface EtcdDiscoveryOptions {
   prefix?: string;
   /** Where a lost connection to etcd is reported (default: stderr). */
   log?: (message: string) => void;
+  /** While the watch is down, how often to say so again, in ms (default 10 s). */
+  staleReminder?: number;
   random?: () => number;
 }
 
@@ -27,13 +31,21 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   #watcher: Watcher | undefined;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #stale: StaleList;
 
-  constructor(client: Etcd3, { prefix = DEFAULT_PREFIX, log, random }: EtcdDiscoveryOptions = {}) {
-    super([], { random });
+  constructor(client: Etcd3, options: EtcdDiscoveryOptions = {}) {
+    super([], { random: options.random });
     this.#client = client;
-    this.#prefix = prefix;
-    this.#log = safeLog(log);
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#log = safeLog(options.log);
+    const every = options.staleReminder ?? REGISTRY_DEFAULTS.staleReminder;
+    this.#stale = new StaleList((m) => this.#log(`rpc etcd discovery: ${m}`), every);
     this.#ready = this.#start();
+  }
+
+  /** How long the list has gone unconfirmed, in ms: 0 while the watch is up. */
+  staleFor(): number {
+    return this.#stale.age();
   }
 
   /** Nothing to do: the watch keeps the list current. */
@@ -53,6 +65,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
+    this.#stale.close();
     await this.#watcher?.cancel();
   }
 
@@ -68,47 +81,59 @@ export class EtcdDiscovery extends MultiServersDiscovery {
         range_end: prefixEnd(this.#prefix),
         keys_only: true,
       });
+      if (this.#closed) return;
       this.#servers.clear(); // a fresh read, after a failure too
       for (const kv of res.kvs) this.#servers.add(kv.key.toString().slice(this.#prefix.length));
       this.#publish();
-      const watcher = await this.#client
+      // watcher(), not create(): the watcher is ours (and close() can cancel it) before
+      // etcd has confirmed it. One left waiting would make the client retry for ever.
+      const watcher = this.#client
         .watch()
         .prefix(this.#prefix)
         .startRevision(String(Number(res.header.revision) + 1))
-        .create();
-      if (this.#closed) return void (await watcher.cancel());
-      this.#watcher = watcher;
-      watcher.on('put', (kv) => this.#change(kv.key.toString(), true));
-      watcher.on('delete', (kv) => this.#change(kv.key.toString(), false));
-      // The client reconnects by itself (every REGISTRY_DEFAULTS.retry, see etcdClient)
-      // and replays what it missed; until then, say so, once per outage.
-      let connected = true;
-      watcher.on('connected', () => {
-        connected = true;
-      });
-      watcher.on('disconnected', (err) => {
-        if (!connected) return;
-        connected = false;
-        this.#log(`rpc etcd discovery: ${err.message}; still serving the last good list`);
-      });
-      // etcd cancels a watch whose start revision has been compacted away: then nothing
-      // more would ever arrive. Read the list again and watch from there.
-      watcher.on('error', (err) => {
-        if (this.#watcher !== watcher || this.#closed) return;
-        this.#watcher = undefined;
-        void watcher.cancel().catch(() => {});
-        this.#again(`watch ended: ${err.message}`);
-      });
+        .watcher();
+      this.#watch(watcher);
     } catch (err) {
       this.#again(`cannot list ${this.#prefix}: ${(err as Error).message}`);
     }
   }
 
+  #watch(watcher: Watcher): void {
+    this.#watcher = watcher;
+    watcher.on('put', (kv) => this.#change(kv.key.toString(), true));
+    watcher.on('delete', (kv) => this.#change(kv.key.toString(), false));
+    // The client reconnects by itself (every REGISTRY_DEFAULTS.retry, see etcdClient).
+    // Meanwhile the list may be stale: say so until the watch is back, then read the list
+    // afresh rather than trust the replay (etcd may have lost its data, or compacted).
+    watcher.on('disconnected', (err) => {
+      if (this.#watcher === watcher) this.#stale.lost(`watch lost: ${err.message}`);
+    });
+    let first = true;
+    watcher.on('connected', () => {
+      if (first) this.#stale.confirmed();
+      else if (this.#drop(watcher)) void this.#start();
+      first = false;
+    });
+    // etcd cancels a watch whose start revision has been compacted away: then nothing
+    // more would ever arrive. Read the list again and watch from there.
+    watcher.on('error', (err) => {
+      if (this.#drop(watcher)) this.#again(`watch ended: ${err.message}`);
+    });
+  }
+
+  // Cancels `watcher` if it is still the one in use; says whether it was.
+  #drop(watcher: Watcher): boolean {
+    if (this.#watcher !== watcher || this.#closed) return false;
+    this.#watcher = undefined;
+    void watcher.cancel().catch(() => {});
+    return true;
+  }
+
+  // Reports the list as unconfirmed (once, then every staleReminder), and reads it again
+  // after REGISTRY_DEFAULTS.retry.
   #again(why: string): void {
     if (this.#closed) return;
-    this.#log(
-      `rpc etcd discovery: ${why}; reading the list again in ${REGISTRY_DEFAULTS.retry} ms`,
-    );
+    this.#stale.lost(why);
     this.#retry = setTimeout(() => void this.#start(), REGISTRY_DEFAULTS.retry).unref();
   }
 

@@ -4,6 +4,7 @@
  * stream. If the process dies, the keep-alives stop and etcd deletes the key when the
  * lease runs out. Beyond day 7: the chapter's last section.
  */
+import type { InterceptingCall, Interceptor } from '@grpc/grpc-js';
 import { Etcd3, type Lease } from 'etcd3';
 import { safeLog } from '../guard/log.ts';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
@@ -17,14 +18,34 @@ export const DEFAULT_PREFIX = 'geerpc/servers/';
 // alive.
 const EVERY_RETRY = { duration: REGISTRY_DEFAULTS.retry, next: () => EVERY_RETRY };
 
-/** An etcd client for `url` (`http://127.0.0.1:2379`), as this course uses it. */
-export function etcdClient(url: string): Etcd3 {
+// Every request says "only if you have a leader" (etcd's `hasleader`, which Go's
+// clientv3.WithRequireLeader sets). Without it, a member cut off from the others keeps a
+// watch open and silent, and a write waits seconds for a majority that is not there;
+// with it, the member ends the watch (the discovery says its list is stale, and the client
+// moves to another member) and refuses the write at once: "etcdserver: no leader".
+const requireLeader: Interceptor = (options, nextCall) => {
+  const call = nextCall(options);
+  const start = call.start.bind(call);
+  call.start = (metadata, listener) => {
+    metadata.set('hasleader', 'true');
+    start(metadata, listener);
+  };
+  // gRPC uses only the call's interface; the class would be a runtime import of etcd3's
+  // own gRPC library, which is not ours to depend on.
+  return call as InterceptingCall;
+};
+
+/** An etcd client for `url` (`http://127.0.0.1:2379`), or for each member of a cluster. */
+export function etcdClient(url: string | string[]): Etcd3 {
   return new Etcd3({
     hosts: url,
     faultHandling: { watchBackoff: EVERY_RETRY },
-    // A watch answer batches events with their values, which discovery never reads; past
-    // gRPC's 4 MiB default, one batch of big values would stop the watch for good.
-    grpcOptions: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+    grpcOptions: {
+      // A watch answer batches events with their values, which discovery never reads; past
+      // gRPC's 4 MiB default, one batch of big values would stop the watch for good.
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      interceptors: [requireLeader],
+    },
   });
 }
 

@@ -1,8 +1,8 @@
 /**
  * Every number of the registry a user may tune, once, with its default: how long a
  * server stays listed, how often it beats, how long a request may take, how soon a
- * failure is tried again, how big the list may grow. registry/registry.ts and
- * xclient/discovery-gee.ts read them. Added on day 7.
+ * failure is tried again, how big the list may grow, how often a stale list is reported.
+ * registry/, xclient/discovery-gee.ts and etcd/ read them. Added on day 7.
  */
 
 export const REGISTRY_DEFAULTS = {
@@ -24,6 +24,8 @@ export const REGISTRY_DEFAULTS = {
   emptyGrace: 5 * 60_000,
   /** How long a connection to the registry may stay silent before it is closed: 10 s. */
   idleTimeout: 10_000,
+  /** While etcd discovery's watch is down, how often it says its list is unconfirmed: 10 s. */
+  staleReminder: 10_000,
 };
 
 /** Throws unless `timeout` is a registry's timeout: 0 (never expire) or more ms. */

@@ -194,7 +194,7 @@ describe(`${DAY}: registry`, () => {
     assert.deepEqual(await list(url), ['tcp@a:1'], 'GET needs no token');
   });
 
-  test('lists one spelling of each server: a port with a leading zero or a decimal point is refused', async (t) => {
+  test('lists one spelling of each server: a port with a leading zero or a decimal point, or a host or path spelled otherwise, is refused', async (t) => {
     const { url } = await startRegistry(t);
     for (const odd of [
       'tcp@127.0.0.1:08080',
@@ -203,6 +203,10 @@ describe(`${DAY}: registry`, () => {
       'tcp@h:0',
       'tcp@h:65536',
       'tcp@:80',
+      'tcp@0x7f.0.0.1:8080',
+      'tcp@LOCALHOST:8080',
+      'tcp@[::ffff:127.0.0.1]:8080',
+      'unix@/tmp//a.sock',
     ]) {
       assert.equal((await send(url, 'POST', odd)).status, 400, odd);
     }
