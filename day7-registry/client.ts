@@ -401,7 +401,7 @@ type ConnectArgs = [http.IncomingMessage, net.Socket, Buffer]; // what 'connect'
 // The request failed before any answer (reset, closed, not HTTP at all).
 function notConnected(cause: unknown): never {
   throw new RpcError(
-    `rpc client: HTTP CONNECT failed: ${messageOf(cause)} (is this GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
+    `rpc client: HTTP CONNECT failed: ${messageOf(cause)} (server at its connection limit, or not GeeRPC over HTTP? for plain GeeRPC, use tcp@)`,
     { cause },
   );
 }

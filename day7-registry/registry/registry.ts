@@ -109,7 +109,10 @@ function reply(res: http.ServerResponse, [status, detail]: Answer): void {
 }
 
 /** The rpcAddr to advertise for a listener: one a client can dial, never `[::]`. */
-export function advertisedAddr(listener: NetServer, protocol: 'tcp' | 'tls' | 'http' = 'tcp'): string {
+export function advertisedAddr(
+  listener: NetServer,
+  protocol: 'tcp' | 'tls' | 'http' = 'tcp',
+): string {
   const { address, port, family } = listener.address() as AddressInfo;
   checkDialable(address);
   return `${protocol}@${family === 'IPv6' ? `[${address}]` : address}:${port}`;
