@@ -158,7 +158,10 @@ describe(`${DAY}: HTTP`, () => {
     t.after(() => held.close());
     const connect = `CONNECT ${DEFAULT_RPC_PATH} HTTP/1.0\r\n\r\n`;
     await assert.rejects(rawConnect(t, port, connect), /closed after 0 bytes, no head/);
-    await assert.rejects(xDial(`http@127.0.0.1:${port}`), /HTTP CONNECT failed: .*connection limit/);
+    await assert.rejects(
+      xDial(`http@127.0.0.1:${port}`),
+      /HTTP CONNECT failed: .*connection limit/,
+    );
     assert.deepEqual(await held.call('Foo.Sum', 1), expectedReply(1, 1));
   });
 
