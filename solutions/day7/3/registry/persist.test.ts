@@ -15,17 +15,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DAY } from '../test-helpers.ts';
 import { GeeRegistry, type GeeRegistryOptions, registryRequest } from './registry.ts';
 
-/** A registry on a free loopback port, closed when the test ends; its URL. */
+/** A registry on a free loopback port, closed when the test ends, and its URL. */
 async function startRegistry(t: TestContext, timeout: number, options: GeeRegistryOptions) {
   const httpServer = http.createServer();
-  new GeeRegistry(timeout, options).handleHTTP(httpServer);
+  const registry = new GeeRegistry(timeout, options);
+  registry.handleHTTP(httpServer);
   httpServer.listen(0, '127.0.0.1');
   await once(httpServer, 'listening');
-  t.after(() => {
+  t.after(async () => {
     httpServer.closeAllConnections();
-    return new Promise((resolve) => httpServer.close(resolve));
+    await new Promise((resolve) => httpServer.close(resolve));
+    await registry.flushed(); // before the file's folder goes
   });
-  return `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}/_geerpc_/registry`;
+  const { port } = httpServer.address() as AddressInfo;
+  return { registry, url: `http://127.0.0.1:${port}/_geerpc_/registry` };
 }
 
 const beat = (url: string, rpcAddr: string) =>
@@ -45,14 +48,15 @@ const B = 'tcp@127.0.0.1:1002';
 describe(`${DAY}: exercise 3, a registry that survives a restart`, () => {
   test('a restart with a 300 ms timeout lists A, beating every 120 ms for 480 ms, and not B, heard once at the start', async (t) => {
     const { dir, file } = tempFile(t);
-    const first = await startRegistry(t, 10_000, { file });
+    const first = (await startRegistry(t, 10_000, { file })).url;
     await beat(first, B);
     for (let i = 0; i < 5; i++) {
       if (i > 0) await sleep(120);
       await beat(first, A);
     }
     const restarted = await startRegistry(t, 300, { file });
-    assert.equal(await listed(restarted), A);
+    assert.equal(await listed(restarted.url), A);
+    await restarted.registry.flushed(); // its first request expired B: a change, written
     assert.deepEqual(readdirSync(dir), ['registry.json']); // no temp file left behind
   });
 
@@ -60,10 +64,10 @@ describe(`${DAY}: exercise 3, a registry that survives a restart`, () => {
     const { file } = tempFile(t);
     const logs: string[] = [];
     const log = (message: string) => logs.push(message);
-    assert.equal(await listed(await startRegistry(t, 10_000, { file, log })), '');
+    assert.equal(await listed((await startRegistry(t, 10_000, { file, log })).url), '');
     assert.deepEqual(logs, []);
     writeFileSync(file, '{"tcp@127.0.0.1:1001": 17');
-    assert.equal(await listed(await startRegistry(t, 10_000, { file, log })), '');
+    assert.equal(await listed((await startRegistry(t, 10_000, { file, log })).url), '');
     assert.match(logs.join(), /cannot read .*registry\.json/);
   });
 
@@ -71,6 +75,6 @@ describe(`${DAY}: exercise 3, a registry that survives a restart`, () => {
     const { file } = tempFile(t);
     const now = Date.now();
     writeFileSync(file, JSON.stringify({ [A]: now, [B]: 'yesterday', 'not an addr': now }));
-    assert.equal(await listed(await startRegistry(t, 10_000, { file })), A);
+    assert.equal(await listed((await startRegistry(t, 10_000, { file })).url), A);
   });
 });

@@ -121,6 +121,11 @@ export class GeeRegistry {
     }
   }
 
+  /** Resolves once every change made so far is in the file: await it before exiting. */
+  flushed(): Promise<void> {
+    return this.#written;
+  }
+
   // Group commit: one write at a time, and every change made while it runs goes out
   // together in the next. A beat is a change too: its time is what a restarted registry
   // needs, and a file written only when the list changes keeps each server's first beat.
@@ -148,9 +153,9 @@ export class GeeRegistry {
     }
   }
 
-  // Lists the servers of the file heard from within the timeout, oldest first, as if
-  // heard when they were. No file yet is an empty list; a file that does not parse is
-  // reported and ignored.
+  // Lists the servers of the file as heard when they were, oldest first, as the map keeps
+  // them: the first request's #expire then drops those older than the timeout. No file
+  // yet is an empty list; a file that does not parse is reported and ignored.
   #load(file: string): void {
     let saved: unknown;
     try {
@@ -169,8 +174,7 @@ export class GeeRegistry {
       .sort((a, b) => a[1] - b[1]); // oldest first, as the map keeps them
     for (const [addr, at] of heard) {
       const age = Math.max(0, now - at); // a time to come (the clock was set back) is now
-      if ((this.#timeout === 0 || age < this.#timeout) && this.#bytes.add(addr))
-        this.#servers.set(addr, performance.now() - age);
+      if (this.#bytes.add(addr)) this.#servers.set(addr, performance.now() - age);
     }
   }
 }
