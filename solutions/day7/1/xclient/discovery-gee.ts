@@ -99,7 +99,8 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
     while (!signal.aborted) {
       const query = this.#version === undefined ? '' : `?version=${this.#version}`;
       const timeout = MAX_HOLD + this.#requestTimeout; // longer than the hold
-      if (await this.#fetchList(query, timeout)) continue;
+      // Without a version, a held GET would come back at once, again and again: wait.
+      if ((await this.#fetchList(query, timeout)) && this.#version !== undefined) continue;
       await sleep(REGISTRY_DEFAULTS.retry, undefined, { signal, ref: false }).catch(() => {});
     }
   }
@@ -114,9 +115,7 @@ export class GeeRegistryDiscovery extends MultiServersDiscovery {
       });
       const list = headers.get('X-Geerpc-Servers');
       if (list === null) throw new Error(`${this.#registryUrl} sent no X-Geerpc-Servers header`);
-      // Without a version, a held GET would come back at once, again and again.
       this.#version = headers.get('X-Geerpc-Version') ?? undefined;
-      if (this.#version === undefined) throw new Error(`${this.#registryUrl} sent no version`);
       const servers = list.split(',').filter((addr) => addr !== '');
       if (this.#empty.disbelieves(servers.length, this.#listed)) {
         throw new Error(`${this.#registryUrl} lists no server (restarted?)`);

@@ -65,11 +65,11 @@ async function until(url: string, done: (list: string[]) => boolean, ms: number)
 }
 
 describe(`${DAY}: exercise 2, health checks from the registry`, () => {
-  test('a server that beats but whose Health.ping throws is dropped within one timeout, and stays out', async (t) => {
+  test('a server that beats but whose Health.ping throws is dropped within one timeout, stays out, and comes back once a ping succeeds', async (t) => {
     const url = await startRegistry(t);
-    const well = await startBeating(t, url, false);
     const unwell = await startBeating(t, url, true);
-    assert.ok((await until(url, (list) => list.length === 2, TIMEOUT)) < TIMEOUT, 'both listed');
+    const seen = await until(url, (list) => list.includes(unwell.addr), 5 * TIMEOUT);
+    assert.ok(seen < 5 * TIMEOUT, 'listed by its first beat');
     const dropped = await until(url, (list) => !list.includes(unwell.addr), TIMEOUT);
     assert.ok(dropped <= TIMEOUT, `dropped after ${dropped} ms`);
     // Another timeout of beats: still out.
@@ -77,7 +77,7 @@ describe(`${DAY}: exercise 2, health checks from the registry`, () => {
     assert.equal(back, Number.POSITIVE_INFINITY, 'listed again while its ping throws');
 
     unwell.health.failing = false; // a ping succeeds: its next beat lists it
-    const both = (list: string[]) => list.includes(unwell.addr) && list.includes(well.addr);
-    assert.ok((await until(url, both, 2 * TIMEOUT)) < 2 * TIMEOUT, 'back once a ping succeeds');
+    const again = await until(url, (list) => list.includes(unwell.addr), 2 * TIMEOUT);
+    assert.ok(again < 2 * TIMEOUT, 'back once a ping succeeds');
   });
 });
