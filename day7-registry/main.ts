@@ -118,13 +118,17 @@ for (let tries = 1; (await registry.discovery.getAll().catch(() => [])).length <
   await sleep(100);
 }
 
-// The client knows only the registry.
+// The client knows only the registry. A broadcast calls every listed server and resolves
+// with the reply that came first. The registry lists addresses sorted, so the server whose
+// address sorts first is called first and, on an idle machine, answers first.
 const xc = new XClient(registry.discovery, SelectMode.RoundRobin, { codecType });
 async function calls(kind: 'call' | 'broadcast') {
+  const listed = (await registry.discovery.getAll()).length;
+  const from = kind === 'call' ? 'answered by' : `first of ${listed} replies from`;
   for (let i = 0; i < 5; i++) {
     const args = { num1: i, num2: i * i };
     const { sum, server } = await xc[kind]<{ sum: number; server: string }>('Foo.sum', args);
-    console.log(`${kind}: ${i} + ${i * i} = ${sum}, answered by ${server}`);
+    console.log(`${kind}: ${i} + ${i * i} = ${sum}, ${from} ${server}`);
   }
 }
 await calls('call');
