@@ -29,8 +29,8 @@ const [QUOTE, BACKSLASH, OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT, COM
 
 /**
  * Counts JSON's brackets, commas and colons outside strings, before JSON.parse sees the
- * bytes: its depth, and its values (every value but the first of a container follows a
- * comma or a colon). JSON.parse would not crash, but 16 MiB of `[` or of `{},` kept it
+ * bytes: its depth, and its values (every container opens with a bracket; every other
+ * value but the first of a container follows a comma or a colon). JSON.parse would not crash, but 16 MiB of `[` or of `{},` kept it
  * busy for seconds while every other client waited; this loop refuses them at once.
  */
 export function checkJsonShape(bytes: Buffer): void {
@@ -46,6 +46,7 @@ export function checkJsonShape(bytes: Buffer): void {
     } else if (byte === QUOTE) inString = true;
     else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       if (++depth > MAX_DEPTH) throw tooDeep();
+      if (++values > MAX_VALUES) throw tooMany(); // a container is a value too: [[[]]],…
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) depth--;
     else if ((byte === COMMA || byte === COLON) && ++values > MAX_VALUES) throw tooMany();
   }
