@@ -3,17 +3,25 @@
  * being handled for `idleTimeout` is closed; one in use is not. Added on day 4.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dial } from '../client.ts';
+import { newCodecFuncMap } from '../codec/codec.ts';
 import { whenClosed } from '../codec/frame.ts';
-import { DAY, startServer } from '../test-helpers.ts';
+import { connectRaw, DAY, sendOption, startServer } from '../test-helpers.ts';
 
 class Nap {
   async nap(ms: number): Promise<string> {
     await sleep(ms);
     return `slept ${ms} ms`;
+  }
+
+  make(bytes: number): string {
+    return 'z'.repeat(bytes);
   }
 }
 
@@ -52,5 +60,22 @@ describe(`${DAY}: idle timeout (guard/idle-timeout.ts)`, () => {
     assert.equal(await napping, 'slept 400 ms');
     assert.equal(busy.client.isAvailable(), true, 'the busy client was closed');
     assert.equal(slow.client.isAvailable(), true, 'the client waiting on a handler was closed');
+  });
+
+  test('idleTimeout does not cut off a reply the client is still reading', async (t) => {
+    // A unix socket: its kernel buffers are small, so a 4 MiB reply waits in the server's
+    // socket until the client reads it, with no byte leaving meanwhile.
+    const dir = mkdtempSync(join(tmpdir(), 'geerpc-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'rpc.sock');
+    const { server } = await startServer(t, { idleTimeout: 50 }, path);
+    server.register(new Nap());
+    const raw = await connectRaw(t, path);
+    assert.deepEqual(await sendOption(raw), { error: '' });
+    const cc = newCodecFuncMap['application/json'](raw.conn, raw.reader);
+    cc.write({ serviceMethod: 'Nap.make', seq: 1, error: '' }, 4 * 1024 * 1024);
+    await sleep(300); // six idle timeouts, while the reply waits to be read
+    assert.equal((await cc.readHeader())?.seq, 1);
+    assert.equal(((await cc.readBody()) as string).length, 4 * 1024 * 1024);
   });
 });
