@@ -187,7 +187,7 @@ export class Server {
     const ended = this.#handling
       .idle()
       .then(() => Promise.all([...this.#conns].map((conn) => whenClosed(conn.end()))));
-    await Promise.all([leave?.stop(), within(timeout, ended)]);
+    await within(timeout, Promise.all([leave?.stop(), ended])); // a registry may not answer
     await this.close();
   }
 

@@ -128,6 +128,16 @@ describe(`${DAY}: graceful shutdown`, () => {
     assert.match(String(reason), /connection closed/);
   });
 
+  // A registry that accepts and never answers made a shutdown of 1 s take 20 s: the beat
+  // in flight, then the DELETE, each waiting its own 10 s.
+  test('keeps its bound when leaving the registry never finishes', async (t) => {
+    const { server } = await startServer(t);
+    const stuck = { stop: () => new Promise<void>(() => {}) };
+    const started = performance.now();
+    await settlesWithin(2_000, server.shutdown({ timeout: 50, leave: stuck }), 'shutdown');
+    assert.ok(performance.now() - started >= 45);
+  });
+
   test('leaves the registry: stops the heartbeat and deletes itself', async (t) => {
     const { server, port } = await startServer(t);
     const registryServer = http.createServer();
