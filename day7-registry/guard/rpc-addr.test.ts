@@ -40,6 +40,14 @@ describe(`${DAY}: rpc addresses`, () => {
     }
   });
 
+  // Both passed, and both dial the server of whoever dials them: a second spelling of a
+  // server on 0.0.0.0, and for every other client a server of its own machine.
+  test('every-interface addresses are refused: 0.0.0.0 and [::] name no one server', () => {
+    for (const addr of ['tcp@0.0.0.0:80', 'http@[::]:80', 'tls@0.0.0.0:443']) {
+      assert.equal(isRpcAddr(addr), false, addr);
+    }
+  });
+
   test('a name in upper or mixed case, or with a final dot, is refused (DNS reads it as the lower-case name)', () => {
     for (const addr of [
       'tcp@LOCALHOST:80',

@@ -20,6 +20,7 @@ export const RPC_ADDR_RULE =
  * `0x7f.0.0.1`, `2130706433`, `LOCALHOST`, `localhost.`, `[::FFFF:127.0.0.1]`,
  * `[0:0::1]`, `/tmp//a.sock` and `/tmp/a.sock/` are refused, never rewritten: the list
  * says byte for byte what a server registered, and `advertisedAddr` never writes them.
+ * So are `0.0.0.0` and `[::]`: a dial to either reaches this machine, whoever dials.
  */
 export function isRpcAddr(addr: string): boolean {
   if (!RPC_ADDR.test(addr)) return false;
@@ -28,7 +29,8 @@ export function isRpcAddr(addr: string): boolean {
   const colon = rest.lastIndexOf(':');
   const port = rest.slice(colon + 1);
   const plainPort = /^[1-9]\d{0,4}$/.test(port) && Number(port) <= 65535;
-  return plainPort && isPlainHost(rest.slice(0, colon));
+  const host = rest.slice(0, colon);
+  return plainPort && isPlainHost(host) && host !== '0.0.0.0' && host !== '[::]';
 }
 
 // A name in lower case with no final dot, a dotted-quad IPv4 address, or an IPv6 one in
