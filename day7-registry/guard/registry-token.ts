@@ -7,6 +7,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/**
+ * Throws for a token that would leave the registry open or cannot travel in a header:
+ * an empty one (an unset environment variable, say) meant no token at all.
+ */
+export function checkToken(token: string | undefined): void {
+  if (token === undefined) return;
+  if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new TypeError('rpc registry: a token is 1 or more printable ASCII characters');
+  }
+}
+
 /** The headers that carry `token` to the registry: none without one. */
 export function tokenHeader(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};

@@ -175,6 +175,17 @@ describe(`${DAY}: registry`, () => {
     }
   });
 
+  // new GeeRegistry(ms, { token: process.env.TOKEN }) with TOKEN='' opened the registry.
+  test('an empty or unprintable token is refused where it is given, not taken for none', () => {
+    for (const token of ['', ' ', 'a b', 'é', 'a\nb']) {
+      assert.throws(() => new GeeRegistry(1000, { token }), /token is 1 or more printable/);
+      assert.throws(
+        () => heartbeat('http://127.0.0.1:1/', 'tcp@127.0.0.1:1', 100, { token }),
+        /token/,
+      );
+    }
+  });
+
   test('with a token, a POST or DELETE without it gets 401 and changes nothing; GET stays open', async (t) => {
     const { url } = await startRegistry(t, undefined, 0, 's3cret');
     const right = { authorization: 'Bearer s3cret' };

@@ -10,7 +10,7 @@ import { ListBytes } from '../guard/list-bytes.ts';
 import { safeLog } from '../guard/log.ts';
 import { bounded, fetchFailure } from '../guard/registry-fetch.ts';
 import { checkInterval, checkTimeout, REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
-import { tokenHeader, tokenMatches } from '../guard/registry-token.ts';
+import { checkToken, tokenHeader, tokenMatches } from '../guard/registry-token.ts';
 import { claimServer, onPath } from '../guard/request-target.ts';
 import { checkDialable, isRpcAddr, RPC_ADDR_RULE } from '../guard/rpc-addr.ts';
 
@@ -37,6 +37,7 @@ export class GeeRegistry {
 
   constructor(timeout = REGISTRY_DEFAULTS.timeout, { token }: { token?: string } = {}) {
     checkTimeout(timeout);
+    checkToken(token);
     this.#timeout = timeout;
     this.#token = token;
   }
@@ -145,6 +146,7 @@ export function heartbeat(
   options: HeartbeatOptions = {},
 ): Heartbeat {
   checkInterval(interval);
+  checkToken(options.token);
   const { requestTimeout = REGISTRY_DEFAULTS.beatTimeout, token } = options;
   const log = safeLog(options.log);
   const send = (method: 'POST' | 'DELETE') =>
