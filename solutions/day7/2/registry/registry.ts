@@ -52,7 +52,7 @@ export class GeeRegistry {
 
   constructor(timeout = REGISTRY_DEFAULTS.timeout, options: GeeRegistryOptions = {}) {
     checkTimeout(timeout);
-    checkToken(token);
+    checkToken(options.token);
     this.#timeout = timeout;
     this.#token = options.token;
     // The registry dials every address it is given: with health checks, give it a token,

@@ -53,7 +53,7 @@ export class GeeRegistry {
 
   constructor(timeout = REGISTRY_DEFAULTS.timeout, options: GeeRegistryOptions = {}) {
     checkTimeout(timeout);
-    checkToken(token);
+    checkToken(options.token);
     this.#timeout = timeout;
     this.#token = options.token;
     this.#file = options.file;
