@@ -1,9 +1,9 @@
 /**
  * Part of `npm run check:page`: every ```mermaid block of every chapter (and of the root
  * README) rendered by Mermaid in the same headless Chromium, all in one page load. A block
- * that does not render fails the check, named by its chapter and line. Mermaid
- * (130 MB) lives in .ci/mermaid with a lockfile of its own, installed on first use, so that
- * a learner's `npm ci` does not download it.
+ * that does not render fails the check, named by its chapter and line. Mermaid (210 MB
+ * with its dependencies) lives in .ci/mermaid with a lockfile of its own, installed on
+ * first use, so that a learner's `npm ci` does not download it.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
