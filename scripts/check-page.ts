@@ -4,8 +4,9 @@
  * `chromium`, driven by playwright-core), checks what is shown, makes calls and checks
  * that the counts move, checks that a name holding markup shows as text, and takes
  * the screenshots the chapter shows: into a temp folder, or, with `-- --update`, over
- * assets/day5-debug-page*.png. Not part of `npm test`, which stays browser-free; CI runs
- * it after installing Chromium.
+ * assets/day5-debug-page*.png. First it renders every chapter's Mermaid diagrams
+ * (check-diagrams.ts), with a screenshot of each in a temp folder. Not part of `npm test`,
+ * which stays browser-free; CI runs it after installing Chromium.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { xDial } from '../day5-http/client.ts';
 import { Server } from '../day5-http/server.ts';
+import { checkDiagrams } from './check-diagrams.ts';
 import { root } from './days.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,17 +38,30 @@ if (!existsSync(CHROMIUM)) {
   process.exit(1);
 }
 
-const demo = await startDemo();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+let demo: { child: ChildProcess; url: string } | undefined;
 try {
+  // The diagrams' screenshots are to look at, never the chapter's: always a temp folder.
+  const diagramShots = SHOTS.startsWith(tmpdir()) ? SHOTS : mkdtempSync(join(tmpdir(), 'geerpc-'));
+  const diagrams = await checkDiagrams(browser, diagramShots);
+  if (diagrams.failed.length > 0) {
+    process.exitCode = 1;
+    console.error(diagrams.failed.map((line) => `check:page: ${line}`).join('\n'));
+  } else {
+    console.log(`check:page: all ${diagrams.count} Mermaid diagrams of the chapters render`);
+    console.log(`check:page: a screenshot of each in ${diagramShots}`);
+  }
+  demo = await startDemo();
   await checkDemoPage(browser, demo.url);
   await checkEscaping(browser);
   console.log('check:page: the page shows services and live counts, escapes names, fits a phone');
   console.log(`check:page: screenshots in ${SHOTS}`);
 } finally {
   await browser.close();
-  demo.child.kill('SIGINT');
-  await once(demo.child, 'exit');
+  if (demo !== undefined) {
+    demo.child.kill('SIGINT');
+    await once(demo.child, 'exit');
+  }
 }
 
 // The demo server, serving until told to stop; its page's URL is on its output.
