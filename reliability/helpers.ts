@@ -30,6 +30,7 @@ export interface ServerProcess {
   http: number; // its HTTP port (CONNECT /_geerpc_)
   stderr: () => string; // what it has printed: empty unless it crashed
   heapUsed: () => Promise<number>; // after a full GC, in bytes
+  memory: () => Promise<NodeJS.MemoryUsage>; // the same, with the bytes of Buffers too
 }
 
 /** Starts reliability/server-process.ts (listed at `registryUrl` if given); killed when the test ends. */
@@ -52,14 +53,16 @@ export async function startServerProcess(
     await once(child, 'exit');
   });
   const [ports] = (await once(child, 'message')) as [{ tcp: number; http: number }];
+  const memory = async () => {
+    child.send({ cmd: 'memory' });
+    const [reply] = (await once(child, 'message')) as [{ memory: NodeJS.MemoryUsage }];
+    return reply.memory;
+  };
   return {
     child,
     ...ports,
     stderr: () => stderr,
-    heapUsed: async () => {
-      child.send({ cmd: 'memory' });
-      const [reply] = (await once(child, 'message')) as [{ memory: NodeJS.MemoryUsage }];
-      return reply.memory.heapUsed;
-    },
+    heapUsed: async () => (await memory()).heapUsed,
+    memory,
   };
 }

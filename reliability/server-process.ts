@@ -29,6 +29,11 @@ class Foo {
     return args;
   }
 
+  // A reply of `bytes` bytes (at most 1 MiB) for a request of a few: for the unread-replies suite.
+  blob(bytes: number): string {
+    return 'x'.repeat(Math.min(bytes, 1024 * 1024));
+  }
+
   // Holds its argument for 2 s, or until the server gives up: for the memory suite.
   async hold(_args: unknown, { signal }: CallContext): Promise<null> {
     await sleep(2000, undefined, { signal }).catch(() => {});

@@ -95,4 +95,28 @@ describe(`${DAY}: requests in flight`, () => {
     fresh.add(10, handling().done);
     assert.equal(fresh.full, true, 'one request, not more');
   });
+
+  test('a reply counts until sent() says the socket took it, oldest first, and that wakes a waiter', async () => {
+    const inFlight = new InFlight(256, 100);
+    inFlight.sending(60);
+    inFlight.sending(40);
+    assert.equal(inFlight.full, true, 'unsent replies count as bytes in flight');
+    let room = false;
+    void inFlight.room().then(() => {
+      room = true;
+    });
+    await tick();
+    assert.equal(room, false);
+    inFlight.sent(); // the 60 bytes written first
+    await tick();
+    assert.equal(room, true);
+  });
+
+  test('a connection with a reply unsent waits while the server is full; one with nothing in flight does not', () => {
+    const server = new InFlight(Number.POSITIVE_INFINITY, 100);
+    const [slow, fresh] = [new InFlight(256, 1024, server), new InFlight(256, 1024, server)];
+    slow.sending(100); // a client that does not read its replies
+    assert.equal(slow.full, true, 'its unsent reply is in flight');
+    assert.equal(fresh.full, false, 'another client was starved');
+  });
 });

@@ -15,6 +15,7 @@ import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
+import { countUnsentReplies } from './guard/unsent-replies.ts';
 import { chain, type ServerInterceptor } from './interceptor.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
 import { type MethodType, Service } from './service.ts';
@@ -80,7 +81,7 @@ export class Server {
     try {
       const codec = await this.#readOption(conn, reader);
       if (codec === undefined) conn.destroy();
-      else await this.#serveCodec(codec);
+      else await this.#serveCodec(conn, codec);
     } catch (err) {
       if (!this.#closing) this.#log(`rpc server: closing connection: ${messageOf(err)}`);
       conn.destroy();
@@ -115,9 +116,10 @@ export class Server {
   }
 
   // Reads requests until the client leaves, handling each one concurrently.
-  async #serveCodec(codec: Codec): Promise<void> {
+  async #serveCodec(conn: Socket, codec: Codec): Promise<void> {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
+    countUnsentReplies(conn, inFlight);
     for (;;) {
       // Backpressure: while the client leaves replies unread, or handlers hold too much,
       // read none of its requests. TCP's window fills and the client's writes wait.

@@ -19,6 +19,7 @@ import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
+import { countUnsentReplies } from './guard/unsent-replies.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
 import { type MethodType, Service } from './service.ts';
 
@@ -136,6 +137,7 @@ export class Server {
   async #serveCodec(conn: Socket, codec: Codec, option: Option): Promise<void> {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
+    countUnsentReplies(conn, inFlight);
     const calls = this.#connCalls(conn, option);
     closeWhenIdle(conn, this.#limits.idleTimeout, inFlight);
     for (;;) {

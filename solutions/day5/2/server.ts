@@ -25,6 +25,7 @@ import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
+import { countUnsentReplies } from './guard/unsent-replies.ts';
 import {
   CONNECTED,
   DEFAULT_DEBUG_PATH,
@@ -200,6 +201,7 @@ export class Server {
   async #serveCodec(conn: Socket, codec: Codec, option: Option): Promise<void> {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
+    countUnsentReplies(conn, inFlight);
     const calls = this.#connCalls(conn, option);
     closeWhenIdle(conn, this.#limits.idleTimeout, inFlight);
     for (;;) {
