@@ -14,22 +14,13 @@ import { LocalEtcdCluster } from '../day7-registry/etcd/local.ts';
 import { etcdClient, registerEtcd } from '../day7-registry/etcd/register.ts';
 import { advertisedAddr } from '../day7-registry/registry/registry.ts';
 import { Server } from '../day7-registry/server.ts';
+import { Who } from '../day7-registry/test-helpers.ts';
 import { SelectMode } from '../day7-registry/xclient/discovery.ts';
 import { XClient } from '../day7-registry/xclient/xclient.ts';
 
 const cluster = new LocalEtcdCluster(3);
 before(() => cluster.start());
 after(() => cluster.remove());
-
-class Who {
-  readonly name: string;
-  constructor(name: string) {
-    this.name = name;
-  }
-  whoami(): string {
-    return this.name;
-  }
-}
 
 /** Polls until `ready` holds, for at most `ms`; resolves to how long it took. */
 async function waitFor(ready: () => boolean | Promise<boolean>, ms: number): Promise<number> {

@@ -15,6 +15,7 @@ import { LocalEtcd } from '../day7-registry/etcd/local.ts';
 import { etcdClient, registerEtcd } from '../day7-registry/etcd/register.ts';
 import { advertisedAddr } from '../day7-registry/registry/registry.ts';
 import { Server } from '../day7-registry/server.ts';
+import { Who } from '../day7-registry/test-helpers.ts';
 import { SelectMode } from '../day7-registry/xclient/discovery.ts';
 import { XClient } from '../day7-registry/xclient/xclient.ts';
 
@@ -165,15 +166,6 @@ describe('etcd: registration and discovery', () => {
   test('an XClient over EtcdDiscovery keeps its calls succeeding when one of two servers stops', async (t) => {
     const my = scope(t);
     const prefix = 'test4/';
-    class Who {
-      readonly name: string;
-      constructor(name: string) {
-        this.name = name;
-      }
-      whoami(): string {
-        return this.name;
-      }
-    }
     const servers = await Promise.all(
       ['one', 'two'].map(async (name) => {
         const server = new Server({ log: () => {} });
