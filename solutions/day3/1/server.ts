@@ -15,6 +15,7 @@ import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
+import { TimeSlice } from './guard/time-slice.ts';
 import { countUnsentReplies } from './guard/unsent-replies.ts';
 import { chain, type ServerInterceptor } from './interceptor.ts';
 import { encodeJsonFrame, MAGIC_NUMBER, MAX_OPTION_BYTES, type Option } from './protocol.ts';
@@ -120,11 +121,13 @@ export class Server {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
     countUnsentReplies(conn, inFlight);
+    const slice = new TimeSlice();
     for (;;) {
       // Backpressure: while the client leaves replies unread, or handlers hold too much,
       // read none of its requests. TCP's window fills and the client's writes wait.
       if (codec.writableLength > maxUnsentBytes) await codec.drained();
       if (inFlight.full) await inFlight.room();
+      if (slice.spent) await slice.yield(); // other clients' turn after a burst of requests
       const before = codec.bytesRead;
       // A request already here whole is read at once, without a promise (chapter 1's sidebar).
       let req = this.#tryReadRequest(codec) ?? (await this.#readRequest(codec));

@@ -24,6 +24,7 @@ import { lingerAfterRefusal } from './guard/linger.ts';
 import { safeLog } from './guard/log.ts';
 import { type ServerLimits, type ServerOptions, serverLimits } from './guard/server-options.ts';
 import { clip, messageOf } from './guard/text.ts';
+import { TimeSlice } from './guard/time-slice.ts';
 import { capTimeout, isTimeout, notATimeout } from './guard/timeout.ts';
 import { countUnsentReplies } from './guard/unsent-replies.ts';
 import {
@@ -211,6 +212,7 @@ export class Server {
     const { maxInFlight, maxInFlightBytes, maxUnsentBytes, closeTimeout } = this.#limits;
     const inFlight = new InFlight(maxInFlight, maxInFlightBytes, this.#handling);
     countUnsentReplies(conn, inFlight);
+    const slice = new TimeSlice();
     const calls = this.#connCalls(conn, option);
     closeWhenIdle(conn, this.#limits.idleTimeout, inFlight);
     for (;;) {
@@ -218,6 +220,7 @@ export class Server {
       // read none of its requests. TCP's window fills and the client's writes wait.
       if (codec.writableLength > maxUnsentBytes) await codec.drained();
       if (inFlight.full) await inFlight.room();
+      if (slice.spent) await slice.yield(); // other clients' turn after a burst of requests
       const before = codec.bytesRead;
       // A request already here whole is read at once, without a promise (chapter 1's sidebar).
       let req = this.#tryReadRequest(codec) ?? (await this.#readRequest(codec));
