@@ -8,7 +8,11 @@ import { type CodecType, encodings, type Header, newCodecFuncMap } from '../code
 import { encodeFrames } from '../codec/frame.ts';
 import { connectRaw, DAY, sendOption, startServer } from '../test-helpers.ts';
 
-const header = (seq: number): Header => ({ serviceMethod: 'Foo.Sum', seq, error: '' });
+const header = (seq: number, serviceMethod = 'Foo.Sum'): Header => ({
+  serviceMethod,
+  seq,
+  error: '',
+});
 
 async function client(t: TestContext, port: number, codecType: CodecType) {
   const raw = await connectRaw(t, port);
@@ -25,11 +29,14 @@ describe(`${DAY}: the read loop's time slice (guard/time-slice.ts)`, () => {
     const quick = await client(t, port, 'application/json');
     const yaml = encodings['application/yaml'];
     const body = Buffer.from(`[${'a,'.repeat(4090)}a]`); // 8,183 bytes, 4,091 values
-    const burst = [1, 2, 3, 4].map((seq) => encodeFrames(yaml.encode(header(seq)), body));
+    // A method nobody serves: its args are decoded all the same, and the answer is short.
+    const burst = [1, 2, 3, 4].map((seq) =>
+      encodeFrames(yaml.encode(header(seq, 'No.such')), body),
+    );
     const order: string[] = [];
     const answered = async (name: string, cc: typeof slow.cc, count: number) => {
       for (let i = 1; i <= count; i++) {
-        assert.equal((await cc.readHeader())?.error, '');
+        assert.equal((await cc.readHeader())?.seq, i);
         await cc.readBody();
         order.push(`${name}${i}`);
       }
