@@ -172,8 +172,9 @@ describe('etcd: a three-member cluster', () => {
     t.diagnostic(`registering without quorum: ${regLogs[0]}`);
 
     await Promise.all([a.start(), b.start()]);
+    // Listed and confirmed: the fresh read that lists it also confirms the list.
     const back = await waitFor(async () => (await d.getAll()).includes(late), 15_000);
-    assert.equal(d.staleFor(), 0);
+    assert.equal(d.staleFor(), 0, 'the list that shows the late server is confirmed');
     assert.ok(logs.some((m) => /list confirmed again/.test(m)));
     const { failed } = await calls.stop();
     assert.deepEqual(failed, [], 'calls went on over the last list throughout');

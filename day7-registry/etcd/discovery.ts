@@ -85,6 +85,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
       this.#servers.clear(); // a fresh read, after a failure too
       for (const kv of res.kvs) this.#servers.add(kv.key.toString().slice(this.#prefix.length));
       this.#publish();
+      this.#stale.confirmed(); // a read needs a quorum: the list is current as of now
       // watcher(), not create(): the watcher is ours (and close() can cancel it) before
       // etcd has confirmed it. One left waiting would make the client retry for ever.
       const watcher = this.#client
@@ -100,8 +101,9 @@ export class EtcdDiscovery extends MultiServersDiscovery {
 
   #watch(watcher: Watcher): void {
     this.#watcher = watcher;
-    watcher.on('put', (kv) => this.#change(kv.key.toString(), true));
-    watcher.on('delete', (kv) => this.#change(kv.key.toString(), false));
+    // A watcher dropped for a fresh read may still deliver events older than that read.
+    watcher.on('put', (kv) => this.#watcher === watcher && this.#change(kv.key.toString(), true));
+    watcher.on('delete', (kv) => this.#watcher === watcher && this.#change(kv.key.toString(), false));
     // The client reconnects by itself (every REGISTRY_DEFAULTS.retry, see etcdClient).
     // Meanwhile the list may be stale: say so until the watch is back, then read the list
     // afresh rather than trust the replay (etcd may have lost its data, or compacted).
@@ -110,8 +112,7 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     });
     let first = true;
     watcher.on('connected', () => {
-      if (first) this.#stale.confirmed();
-      else if (this.#drop(watcher)) void this.#start();
+      if (!first && this.#drop(watcher)) void this.#start();
       first = false;
     });
     // etcd cancels a watch whose start revision has been compacted away: then nothing
