@@ -103,7 +103,10 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     this.#watcher = watcher;
     // A watcher dropped for a fresh read may still deliver events older than that read.
     watcher.on('put', (kv) => this.#watcher === watcher && this.#change(kv.key.toString(), true));
-    watcher.on('delete', (kv) => this.#watcher === watcher && this.#change(kv.key.toString(), false));
+    watcher.on(
+      'delete',
+      (kv) => this.#watcher === watcher && this.#change(kv.key.toString(), false),
+    );
     // The client reconnects by itself (every REGISTRY_DEFAULTS.retry, see etcdClient).
     // Meanwhile the list may be stale: say so until the watch is back, then read the list
     // afresh rather than trust the replay (etcd may have lost its data, or compacted).
