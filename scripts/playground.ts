@@ -2,12 +2,23 @@
  * What `npm run exercise` and `npm run solution` share: where a day's playground copy
  * lives, how a copy is made and compared with its day, and where the solutions are.
  * A playground copy is `playground/dayN-xxx/`, git-ignored, so the course's own tools
- * (diff, check, test, typecheck, lint) never see it. A solution is an overlay folder,
- * `solutions/dayN/K/`: the files it adds or changes, at their paths in the day.
+ * (diff, check, test, typecheck, lint) never see it. A solution is a patch against its
+ * day, `solutions/dayN/K.patch`: only the lines it adds or changes, so that it never
+ * repeats the day's code (`npm run solution -- N K --save` writes one from a playground copy).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { listDays, root } from './days.ts';
 
 export const playground = join(root, 'playground');
@@ -81,6 +92,21 @@ export function showDiff(before: string, after: string): void {
     spawnSync('diff', ['-u', before, after], { cwd: root, stdio: 'inherit' });
 }
 
+/** Prints a patch, in git's colours on a terminal. */
+export function printPatch(text: string): void {
+  const colour = (line: string) =>
+    /^(\+\+\+|---|diff |new file|deleted file)/.test(line)
+      ? `\x1b[1m${line}\x1b[0m`
+      : line.startsWith('+')
+        ? `\x1b[32m${line}\x1b[0m`
+        : line.startsWith('-')
+          ? `\x1b[31m${line}\x1b[0m`
+          : line.startsWith('@@')
+            ? `\x1b[36m${line}\x1b[0m`
+            : line;
+  process.stdout.write(process.stdout.isTTY ? text.split('\n').map(colour).join('\n') : text);
+}
+
 /** The solutions of day `n`'s exercises, as `[n, k]` pairs, in order; all days' when n is omitted. */
 export function listSolutions(n?: number): [number, number][] {
   const days = existsSync(solutions) ? readdirSync(solutions) : [];
@@ -89,8 +115,77 @@ export function listSolutions(n?: number): [number, number][] {
       const day = Number(dayDir.replace(/^day/, ''));
       if (!/^day\d$/.test(dayDir) || (n !== undefined && day !== n)) return [];
       return readdirSync(join(solutions, dayDir))
-        .filter((k) => /^\d+$/.test(k))
-        .map((k): [number, number] => [day, Number(k)]);
+        .filter((k) => /^\d+\.patch$/.test(k))
+        .map((k): [number, number] => [day, Number.parseInt(k, 10)]);
     })
     .sort(([a, b], [c, d]) => a - c || b - d);
+}
+
+/** The patch of day `n`'s exercise `k`. */
+export function solutionPatch(n: number | string, k: number | string): string {
+  return join(solutions, `day${n}`, `${k}.patch`);
+}
+
+/** The files a patch adds or changes, as paths in its day. */
+export function filesOf(patch: string): string[] {
+  const text = readFileSync(patch, 'utf8');
+  return [...text.matchAll(/^diff --git a\/\S+ b\/(\S+)$/gm)].map((m) => m[1] as string).sort();
+}
+
+/**
+ * Applies `patch` to the folder `to` with git, as GNU patch would (no repository: git is
+ * kept from finding the course's own, which would make it skip paths under playground/).
+ * Exits with git's message if a hunk does not apply.
+ */
+export function applyPatch(patch: string, to: string): void {
+  const git = spawnSync('git', ['apply', '--whitespace=nowarn', patch], {
+    cwd: to,
+    env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(to) },
+    encoding: 'utf8',
+  });
+  if (git.status !== 0) {
+    console.error(`${relative(root, patch)} does not apply to ${relative(root, to)}:`);
+    console.error(git.stderr || git.error?.message);
+    process.exit(1);
+  }
+}
+
+/** Day `day` with the solution `patch` applied, in a temporary folder; `done()` removes it. */
+export function solved(day: string, patch: string): { dir: string; done: () => void } {
+  const dir = join(mkdtempSync(join(tmpdir(), 'geerpc-solution-')), day);
+  copyDay(day, dir);
+  applyPatch(patch, dir);
+  return { dir, done: () => rmSync(dirname(dir), { recursive: true, force: true }) };
+}
+
+/**
+ * The patch that turns folder `from` into folder `to` (git's diff, paths as in the day),
+ * over all their files, or only over `files`.
+ */
+export function patchBetween(from: string, to: string, files?: string[]): string {
+  const scratch = mkdtempSync(join(tmpdir(), 'geerpc-patch-'));
+  try {
+    // Named a/ and b/ so that git's paths read a/file and b/file, as any patch's do.
+    for (const [folder, side] of [
+      [from, 'a'],
+      [to, 'b'],
+    ] as const) {
+      mkdirSync(join(scratch, side));
+      for (const file of files ?? filesIn(folder)) {
+        if (!existsSync(join(folder, file))) continue;
+        mkdirSync(dirname(join(scratch, side, file)), { recursive: true });
+        cpSync(join(folder, file), join(scratch, side, file));
+      }
+    }
+    const git = spawnSync('git', ['diff', '--no-index', '--no-prefix', 'a', 'b'], {
+      cwd: scratch,
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: scratch },
+      encoding: 'utf8',
+    });
+    return git.stdout
+      .replace(/^index .*\n/gm, '')
+      .replace(/^diff --git [ab]\/(\S+) [ab]\/(\S+)$/gm, 'diff --git a/$1 b/$2');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

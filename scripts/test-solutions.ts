@@ -1,18 +1,20 @@
 /**
  * `npm run test:solutions`: proves every exercise's reference solution, in CI. Each
- * `solutions/dayN/K/` is copied over a fresh copy of day N in a scratch folder under the
- * repository (git-ignored, removed after); the copies are type-checked, then the day's
- * tests and the solution's own "Done when" tests run under the leak check, all in one run.
+ * `solutions/dayN/K.patch` is applied to a fresh copy of day N in a scratch folder under the
+ * repository (git-ignored, removed after); the copies are type-checked and linted, then the
+ * day's tests and the solution's own "Done when" tests run under the leak check, all in one run.
  * So a solution, its test and its day cannot drift apart. `-- N` or `-- N K` proves fewer.
  */
-import { cpSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { listDays, root } from './days.ts';
 import {
+  applyPatch,
   copyDay,
-  filesIn,
+  filesOf,
   listSolutions,
-  solutions,
+  solutionPatch,
   typecheck,
   writeTsconfig,
 } from './playground.ts';
@@ -31,20 +33,30 @@ const scratch = join(root, '.solutions-check');
 rmSync(scratch, { recursive: true, force: true });
 try {
   const problems: string[] = [];
+  const touched: string[] = [];
   const copies = chosen.map(([day, j]) => {
-    const overlay = join(solutions, `day${day}`, String(j));
-    if (!filesIn(overlay).some((file) => file.endsWith('.test.ts')))
+    const patch = solutionPatch(day, j);
+    const files = filesOf(patch);
+    if (!files.some((file) => file.endsWith('.test.ts')))
       problems.push(
-        `solutions/day${day}/${j} has no *.test.ts: it must carry its "Done when" test`,
+        `solutions/day${day}/${j}.patch has no *.test.ts: it must carry its "Done when" test`,
       );
     const copy = join(scratch, `solution-${day}.${j}`, listDays()[day - 1] as string);
     copyDay(listDays()[day - 1] as string, copy);
-    cpSync(overlay, copy, { recursive: true });
+    applyPatch(patch, copy);
+    touched.push(...files.map((file) => join(copy, file)));
     return copy;
   });
   console.log(`test:solutions: ${chosen.map(([day, j]) => `${day}.${j}`).join(' ')}`);
   const typed = typecheck(writeTsconfig(scratch, 'tsconfig.json', ['**/*.ts']));
   if (!typed) problems.push('a solution does not type-check (tsc above)');
+  // The course's lint, on the files the solutions write (git ignores the scratch folder).
+  const biome = join(root, 'node_modules', '.bin', 'biome');
+  const lint = spawnSync(biome, ['check', '--vcs-use-ignore-file=false', ...touched], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (lint.status !== 0) problems.push('a solution does not pass the lint (biome above)');
   const tested = runTests(copies.flatMap(testFiles));
   if (tested !== 0) problems.push('a solution fails its tests (above)');
   for (const problem of problems) console.error(`test:solutions: ${problem}`);
