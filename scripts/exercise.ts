@@ -44,7 +44,10 @@ if (flags.has('--test') || flags.has('--diff')) {
     const tsconfig = writeTsconfig(playground, `tsconfig.${day}.json`, [`${day}/**/*.ts`]);
     const typed = typecheck(tsconfig);
     if (!typed) console.error(`exercise: ${shown} has type errors (above); its tests run anyway`);
+    else console.log(`exercise: ${shown} type-checks; its tests:`);
     const tested = runTests(testFiles(copy));
+    // Last, so that "all passed" is not the final word on a copy that does not type-check.
+    if (!typed) console.error(`exercise: not done: ${shown} has type errors (above the tests)`);
     process.exitCode = typed ? tested : 1;
   }
 } else {
