@@ -120,7 +120,14 @@ export async function startChild<Ready>(
   options: { exposeGc?: boolean } = {},
 ): Promise<Child<Ready>> {
   killChildrenOnExit();
-  const execArgv = ['--import', TSX_LOADER, ...(options.exposeGc ? ['--expose-gc'] : [])];
+  // BENCH_PROF=<folder>: every process of the bench writes a CPU profile there (--cpu-prof).
+  const profile = process.env.BENCH_PROF;
+  const execArgv = [
+    '--import',
+    TSX_LOADER,
+    ...(options.exposeGc ? ['--expose-gc'] : []),
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+  ];
   const proc = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
