@@ -2,7 +2,8 @@
  * Shared by this day's tests and the exercises' solutions: a server on a free loopback
  * port and a raw connection to it, each closed when the test ends, and the day's demo run
  * as a program. Added on day 1; day 3 gave the server a service, day 5 HTTP (startHTTP),
- * day 6 servers that say which one answered (startWho).
+ * day 6 servers that say which one answered (startWho) and an address nobody answers
+ * (closedAddr).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -221,4 +222,13 @@ export async function startWho(t: TestContext, name: string, fail = false): Prom
   const who = new Who(name, fail);
   server.register(who);
   return { addr: `tcp@127.0.0.1:${port}`, who, conns, server };
+}
+
+/** An address where nothing listens, `tcp@127.0.0.1:port`: a port that was free a moment ago. */
+export async function closedAddr(): Promise<string> {
+  const listener = net.createServer().listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const { port } = listener.address() as net.AddressInfo;
+  await new Promise((resolve) => listener.close(resolve));
+  return `tcp@127.0.0.1:${port}`;
 }

@@ -2,7 +2,8 @@
  * Shared by this day's tests and the exercises' solutions: a server on a free loopback
  * port and a raw connection to it, each closed when the test ends, and the day's demo run
  * as a program. Added on day 1; day 3 gave the server a service, day 5 HTTP (startHTTP),
- * day 6 servers that say which one answered (startWho).
+ * day 6 servers that say which one answered (startWho) and an address nobody answers
+ * (closedAddr), day 7 a registry (startRegistry).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { afterEach, beforeEach, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { encodeFrames, FrameReader, whenClosed } from './codec/frame.ts';
+import { GeeRegistry } from './registry/registry.ts';
 import { DEFAULT_OPTION, type OptionReply, Server, type ServerOptions } from './server.ts';
 import type { CallContext } from './service.ts';
 
@@ -221,4 +223,53 @@ export async function startWho(t: TestContext, name: string, fail = false): Prom
   const who = new Who(name, fail);
   server.register(who);
   return { addr: `tcp@127.0.0.1:${port}`, who, conns, server };
+}
+
+/** An address where nothing listens, `tcp@127.0.0.1:port`: a port that was free a moment ago. */
+export async function closedAddr(): Promise<string> {
+  const listener = net.createServer().listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const { port } = listener.address() as net.AddressInfo;
+  await new Promise((resolve) => listener.close(resolve));
+  return `tcp@127.0.0.1:${port}`;
+}
+
+/** GeeRegistry's options, whichever it has: an exercise may add to them. */
+type RegistryOptions = NonNullable<ConstructorParameters<typeof GeeRegistry>[1]>;
+
+export interface TestRegistry {
+  registry: GeeRegistry;
+  url: string; // http://127.0.0.1:port/_geerpc_/registry
+  port: number;
+  httpServer: http.Server;
+  requests: string[]; // "METHOD addr" of every request, in order
+}
+
+/** A registry on a free loopback port (or `port`), closed when the test ends (day 7 on). */
+export async function startRegistry(
+  t: TestContext,
+  timeout?: number,
+  options: RegistryOptions = {},
+  port = 0,
+): Promise<TestRegistry> {
+  const httpServer = http.createServer();
+  const registry = new GeeRegistry(timeout, options);
+  registry.handleHTTP(httpServer);
+  const requests: string[] = [];
+  httpServer.on('request', (req: http.IncomingMessage) =>
+    requests.push(`${req.method} ${req.headers['x-geerpc-server'] ?? ''}`.trim()),
+  );
+  httpServer.listen(port, '127.0.0.1');
+  await once(httpServer, 'listening');
+  t.after(() => stopRegistry(httpServer));
+  const actual = (httpServer.address() as net.AddressInfo).port;
+  const url = `http://127.0.0.1:${actual}/_geerpc_/registry`;
+  return { registry, url, port: actual, httpServer, requests };
+}
+
+/** Stops a registry at once, open connections too, as one that goes down would; twice is safe. */
+export function stopRegistry(httpServer: http.Server): Promise<void> {
+  if (!httpServer.listening) return Promise.resolve();
+  httpServer.closeAllConnections();
+  return new Promise((resolve) => httpServer.close(() => resolve()));
 }

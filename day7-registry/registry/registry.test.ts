@@ -7,49 +7,11 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { describe, type TestContext, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REGISTRY_DEFAULTS } from '../guard/registry-options.ts';
-import { DAY, unhandledRejections } from '../test-helpers.ts';
+import { DAY, startRegistry, stopRegistry, unhandledRejections } from '../test-helpers.ts';
 import { advertisedAddr, GeeRegistry, heartbeat } from './registry.ts';
-
-interface TestRegistry {
-  url: string;
-  port: number;
-  httpServer: http.Server;
-  requests: string[]; // "METHOD addr" of every request, in order
-}
-
-/** A registry on a free loopback port (or `port`), closed when the test ends. */
-async function startRegistry(
-  t: TestContext,
-  timeout?: number,
-  port = 0,
-  token?: string,
-): Promise<TestRegistry> {
-  const httpServer = http.createServer();
-  new GeeRegistry(timeout, { token }).handleHTTP(httpServer);
-  const requests: string[] = [];
-  httpServer.on('request', (req: http.IncomingMessage) =>
-    requests.push(`${req.method} ${req.headers['x-geerpc-server'] ?? ''}`.trim()),
-  );
-  httpServer.listen(port, '127.0.0.1');
-  await once(httpServer, 'listening');
-  t.after(() => stopRegistry(httpServer));
-  const actual = (httpServer.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${actual}/_geerpc_/registry`,
-    port: actual,
-    httpServer,
-    requests,
-  };
-}
-
-function stopRegistry(httpServer: http.Server): Promise<void> {
-  if (!httpServer.listening) return Promise.resolve();
-  httpServer.closeAllConnections();
-  return new Promise((resolve) => httpServer.close(() => resolve()));
-}
 
 async function send(
   url: string,
@@ -187,7 +149,7 @@ describe(`${DAY}: registry`, () => {
   });
 
   test('with a token, a POST or DELETE without it gets 401 and changes nothing; GET stays open', async (t) => {
-    const { url } = await startRegistry(t, undefined, 0, 's3cret');
+    const { url } = await startRegistry(t, undefined, { token: 's3cret' });
     const right = { authorization: 'Bearer s3cret' };
     assert.equal((await send(url, 'POST', 'tcp@a:1', right)).status, 200);
     const wrongs: Record<string, string>[] = [
@@ -306,7 +268,7 @@ describe(`${DAY}: heartbeat`, () => {
     );
 
     // A new registry on the same port knows nothing, until the next beat.
-    const second = await startRegistry(t, 1000, first.port);
+    const second = await startRegistry(t, 1000, {}, first.port);
     await waitFor(async () => (await list(second.url)).includes('tcp@a:1'));
   });
 
@@ -338,7 +300,7 @@ describe(`${DAY}: heartbeat`, () => {
     t.after(() => beat.stop());
     await waitFor(() => logs.length === 1);
     assert.match(logs[0] as string, /next heartbeat in 1000 ms$/);
-    const again = await startRegistry(t, undefined, port);
+    const again = await startRegistry(t, undefined, {}, port);
     for (let i = 0; i < 40 && (await list(again.url)).length === 0; i++) await sleep(50);
     assert.deepEqual(await list(again.url), ['tcp@a:1']);
   });
@@ -381,7 +343,7 @@ describe(`${DAY}: heartbeat`, () => {
   });
 
   test("with the registry's token, beats list the server and stop() removes it; without, they fail", async (t) => {
-    const registry = await startRegistry(t, undefined, 0, 's3cret');
+    const registry = await startRegistry(t, undefined, { token: 's3cret' });
     const logs: string[] = [];
     const wrong = heartbeat(registry.url, 'tcp@b:1', 60_000, { log: (m) => logs.push(m) });
     const beat = heartbeat(registry.url, 'tcp@a:1', 20, { token: 's3cret', log: () => {} });

@@ -8,46 +8,27 @@ import http from 'node:http';
 import net from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { advertisedAddr, GeeRegistry, heartbeat } from '../registry/registry.ts';
+import { advertisedAddr, heartbeat } from '../registry/registry.ts';
 import { Server } from '../server.ts';
-import { DAY } from '../test-helpers.ts';
+import { DAY, startRegistry, stopRegistry } from '../test-helpers.ts';
 import { SelectMode } from './discovery.ts';
 import { GeeRegistryDiscovery } from './discovery-gee.ts';
 import { XClient } from './xclient.ts';
 
-interface TestRegistry {
-  url: string;
-  gets: () => number; // how many GETs it has answered
-  stop: () => Promise<void>;
-}
-
 /** A registry that already lists `servers`, and counts the GETs it answers. */
-async function startRegistry(t: TestContext, servers: string[] = []): Promise<TestRegistry> {
-  const httpServer = http.createServer();
-  new GeeRegistry().handleHTTP(httpServer);
-  let gets = 0;
-  httpServer.on('request', (req: http.IncomingMessage) => {
-    if (req.method === 'GET') gets++;
-  });
-  httpServer.listen(0, '127.0.0.1');
-  await once(httpServer, 'listening');
-  const stop = () => {
-    if (!httpServer.listening) return Promise.resolve();
-    httpServer.closeAllConnections();
-    return new Promise<void>((resolve) => httpServer.close(() => resolve()));
-  };
-  t.after(stop);
-  const url = `http://127.0.0.1:${(httpServer.address() as net.AddressInfo).port}/_geerpc_/registry`;
+async function startListing(t: TestContext, servers: string[]) {
+  const { url, httpServer, requests } = await startRegistry(t);
   for (const addr of servers) {
     const res = await fetch(url, { method: 'POST', headers: { 'X-Geerpc-Server': addr } });
     await res.body?.cancel();
   }
-  return { url, gets: () => gets, stop };
+  const gets = () => requests.filter((request) => request === 'GET').length;
+  return { url, gets, stop: () => stopRegistry(httpServer) };
 }
 
 describe(`${DAY}: discovery from the registry`, () => {
   test('fetches the list on first use, then again only when it is older than timeout', async (t) => {
-    const registry = await startRegistry(t, ['tcp@a:1', 'tcp@b:1']);
+    const registry = await startListing(t, ['tcp@a:1', 'tcp@b:1']);
     const d = new GeeRegistryDiscovery(registry.url, 50);
     assert.deepEqual(await d.getAll(), ['tcp@a:1', 'tcp@b:1']);
     await d.get(SelectMode.RoundRobin);
@@ -60,7 +41,7 @@ describe(`${DAY}: discovery from the registry`, () => {
   });
 
   test('ten concurrent gets cause one HTTP request', async (t) => {
-    const registry = await startRegistry(t, ['tcp@a:1']);
+    const registry = await startListing(t, ['tcp@a:1']);
     const d = new GeeRegistryDiscovery(registry.url);
     const picks = await Promise.all(Array.from({ length: 10 }, () => d.get(SelectMode.Random)));
     assert.deepEqual(new Set(picks), new Set(['tcp@a:1']));
@@ -68,7 +49,7 @@ describe(`${DAY}: discovery from the registry`, () => {
   });
 
   test('with the registry down, the last good list keeps serving, and a log line says so', async (t) => {
-    const registry = await startRegistry(t, ['tcp@a:1', 'tcp@b:1']);
+    const registry = await startListing(t, ['tcp@a:1', 'tcp@b:1']);
     const logs: string[] = [];
     // A list counts as fresh for 200 ms, and after a failed fetch the next try waits as long
     // (the lesser of the timeout and a second): long enough for the steps below under load.
@@ -90,7 +71,7 @@ describe(`${DAY}: discovery from the registry`, () => {
   });
 
   test('a registry that restarts empty does not empty the list: the last good one serves until it lists someone', async (t) => {
-    const registry = await startRegistry(t, ['tcp@a:1']);
+    const registry = await startListing(t, ['tcp@a:1']);
     const logs: string[] = [];
     const d = new GeeRegistryDiscovery(registry.url, 20, { log: (m) => logs.push(m) });
     assert.deepEqual(await d.getAll(), ['tcp@a:1']);
