@@ -17,6 +17,7 @@ import { refuseConnect } from './guard/connect-refusal.ts';
 import { limitConnections } from './guard/connections.ts';
 import { within } from './guard/deadline.ts';
 import { readOptionFrame } from './guard/handshake-timeout.ts';
+import { Handshakes } from './guard/handshakes.ts';
 import { claimHttpServer } from './guard/http-server.ts';
 import { closeWhenIdle } from './guard/idle-timeout.ts';
 import { InFlight } from './guard/in-flight.ts';
@@ -70,6 +71,7 @@ export class Server {
   readonly #log: (message: string) => void;
   readonly #listeners = new Set<NetServer>();
   readonly #conns = new Set<Socket>(); // what close() must reach
+  readonly #handshakes = new Handshakes(); // TLS connections not yet secure: close() ends them too
   readonly #serviceMap = new Map<string, Service>();
   readonly #startedAt = Date.now();
   #inFlight = 0; // requests of all connections being handled now, for the debug page
@@ -96,6 +98,7 @@ export class Server {
   accept(listener: NetServer): void {
     limitConnections(listener, this.#limits.maxConnections);
     this.#listeners.add(listener);
+    this.#handshakes.watch(listener);
     // Day 5: a TLS listener's 'connection' is the raw TCP under the TLS; the socket that
     // speaks plain bytes comes on 'secureConnection', once the TLS handshake is done.
     const ready = listener instanceof TlsServer ? 'secureConnection' : 'connection';
@@ -166,6 +169,7 @@ export class Server {
       (listener as Partial<HttpServer>).closeAllConnections?.();
     this.#listeners.clear();
     for (const conn of this.#conns) conn.destroy();
+    this.#handshakes.destroyAll();
     await Promise.all([...closing, ...[...this.#conns].map(whenClosed)]);
   }
 

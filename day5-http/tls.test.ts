@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { dial, xDial } from './client.ts';
 import { Server } from './server.ts';
@@ -105,6 +106,19 @@ describe(`${DAY}: GeeRPC over TLS`, () => {
     await assert.rejects(xDial(`tls@127.0.0.1:${port}`, { tls: tlsOptions }), {
       code: 'ERR_TLS_CERT_ALTNAME_INVALID',
     });
+  });
+
+  test('close() ends a connection still in its TLS handshake at once, not after 120 s', async (t) => {
+    const server = new Server({ log: () => {} });
+    const listener = tls.createServer({ key: trusted.key, cert: trusted.cert });
+    server.accept(listener);
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    const raw = net.connect((listener.address() as AddressInfo).port, '127.0.0.1'); // says nothing
+    t.after(() => raw.destroy());
+    await once(listener, 'connection');
+    const closed = server.close().then(() => 'closed');
+    assert.equal(await Promise.race([closed, sleep(1_000, 'still waiting')]), 'closed');
   });
 
   test('plain GeeRPC to a TLS port is a clear dial error, not a hang', async (t) => {
