@@ -25,7 +25,7 @@ import {
   writeTsconfig,
 } from './playground.ts';
 
-const usage = 'npm run solution -- N K [--mine | --apply [--force] | --save]';
+const usage = 'npm run solution -- N K [--mine | --apply [--force]]';
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((arg) => arg.startsWith('--')));
 const [n, k] = args.filter((arg) => !arg.startsWith('--'));
@@ -73,8 +73,12 @@ function show(): number {
     }
     console.log(`Day ${n}, exercise ${k}: ${relative(root, patch)}, against playground/${day}/\n`);
     const diff = patchBetween(copy, solution.dir, files);
-    if (diff === '') console.log(`Your copy has every line of the solution: ${files.join(', ')}.`);
-    else printPatch(diff);
+    if (diff === '') {
+      console.log(`Your copy has every line of the solution: ${files.join(', ')}.`);
+      return 0;
+    }
+    console.log('(- lines: your copy; + lines: the solution)\n');
+    printPatch(diff);
     const others = changesIn(copy, day).filter((file) => !files.includes(file));
     if (others.length > 0)
       console.log(`\nYour copy also changes, where the solution does not: ${others.join(', ')}`);
@@ -100,9 +104,14 @@ function apply(): number {
     console.error(
       `solution: you changed ${yours.join(', ')} in playground/${day}; nothing copied.`,
     );
-    console.error(`  To overwrite them: npm run solution -- ${n} ${k} --apply --force`);
+    const them = yours.length === 1 ? 'it' : 'them';
+    console.error(`  To put the solution's over ${them}, yours kept as .mine:`);
+    console.error(`  npm run solution -- ${n} ${k} --apply --force`);
     return 1;
   }
+  // Your version of each file the solution replaces is kept beside it, as file.mine.
+  for (const file of yours) cpSync(join(copy, file), join(copy, `${file}.mine`));
+  if (yours.length > 0) console.log(`Yours kept as: ${yours.map((f) => `${f}.mine`).join(', ')}`);
   for (const file of files) {
     const from = join(solution.dir, file);
     if (!existsSync(from)) rmSync(join(copy, file), { force: true });
