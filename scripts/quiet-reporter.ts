@@ -16,6 +16,8 @@ interface TestEvent {
     file?: string;
     message?: string;
     details?: { type?: string; duration_ms?: number };
+    skip?: string | boolean;
+    todo?: string | boolean;
   };
 }
 
@@ -110,4 +112,20 @@ class Progress {
   clear(): string {
     return '\r\x1b[K';
   }
+}
+
+/**
+ * A second reporter beside the first (scripts/run-tests.ts), writing JSON: the tests that
+ * passed per day (so that `npm test` can hold the chapters to the counts they quote), and
+ * how many were skipped or left todo (a run with any fails).
+ */
+export async function* countReporter(source: AsyncIterable<TestEvent>) {
+  const passed: Record<string, number> = {};
+  let skipped = 0;
+  for await (const { type, data } of source) {
+    if (type !== 'test:pass' || data.file === undefined || data.details?.type === 'suite') continue;
+    if (data.skip !== undefined || data.todo !== undefined) skipped++;
+    else passed[groupOf(data.file)] = (passed[groupOf(data.file)] ?? 0) + 1;
+  }
+  yield JSON.stringify({ passed, skipped });
 }

@@ -25,14 +25,16 @@ export interface RunOptions {
   /** `quiet` (one line per day, failures in full), `spec` (every test), `tap` (for CI). */
   reporter?: 'quiet' | 'spec' | 'tap';
   env?: Record<string, string>;
+  /** Given the tests that passed per day (or per folder) once the run has passed. */
+  counts?: (passed: Record<string, number>) => void;
 }
 
 /** Runs the files; returns the exit code (0 only if at least one test ran, none was skipped). */
 export function runTests(files: string[], options: RunOptions = {}): number {
   if (files.length === 0) return failed('no *.test.ts files to run');
-  // A second reporter writes TAP to a file, so that the totals can be read back below.
+  // A second reporter writes what passed to a file, so that the totals can be read back below.
   const scratch = mkdtempSync(join(tmpdir(), 'geerpc-test-'));
-  const tapFile = join(scratch, 'report.tap');
+  const countsFile = join(scratch, 'counts.json');
   const reporter = options.reporter ?? 'quiet';
   try {
     const result = spawnSync(
@@ -48,20 +50,19 @@ export function runTests(files: string[], options: RunOptions = {}): number {
         '--test-concurrency=2',
         `--test-reporter=${reporter === 'quiet' ? './scripts/quiet-reporter.mjs' : reporter}`,
         '--test-reporter-destination=stdout',
-        '--test-reporter=tap',
-        `--test-reporter-destination=${tapFile}`,
+        '--test-reporter=./scripts/count-reporter.mjs',
+        `--test-reporter-destination=${countsFile}`,
         ...files,
       ],
       { cwd: root, stdio: 'inherit', env: { ...process.env, ...options.env } },
     );
     if (result.status !== 0) return result.status ?? 1;
-    const tap = readFileSync(tapFile, 'utf8');
-    const count = (name: string) =>
-      Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-    if (count('pass') === 0)
+    const counts = JSON.parse(readFileSync(countsFile, 'utf8'));
+    const passed: Record<string, number> = counts.passed;
+    if (Object.values(passed).every((n) => n === 0))
       return failed('the run passed no test: that is a failure, not a success');
-    if (count('skipped') + count('todo') > 0)
-      return failed('skipped or todo tests: every test must run');
+    if (counts.skipped > 0) return failed('skipped or todo tests: every test must run');
+    options.counts?.(passed);
     return 0;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

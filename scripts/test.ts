@@ -6,6 +6,7 @@
  * `npm run test:etcd` day 7's etcd registry against a real etcd.
  * `npm test -- --verbose` prints every test (Node's spec reporter); with CI set, TAP.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listDays, root } from './days.ts';
 import { runTests, testFiles } from './run-tests.ts';
@@ -30,9 +31,24 @@ const chosen =
   wanted.length === 0 ? days : folders.filter((d) => wanted.some((w) => d.startsWith(w)));
 const slow = chosen.some((d) => extra.includes(d));
 
+// How a chapter's "Test it" quotes its count: "Both run its 102 tests".
+const QUOTED = /\brun (?:the day's |its |the same )?([\d,]+) tests/;
+let miscounted = false;
+
+// Each day run is held to the count of tests its chapter quotes.
+function checkQuotedCounts(passed: Record<string, number>): void {
+  for (const day of days.filter((d) => chosen.includes(d))) {
+    const quoted = readFileSync(join(root, day, 'README.md'), 'utf8').match(QUOTED)?.[1];
+    if (quoted === undefined || Number(quoted.replace(/,/g, '')) === passed[day]) continue;
+    console.error(`npm test: ${day}/README.md says "${quoted} tests"; ${passed[day]} passed`);
+    miscounted = true;
+  }
+}
+
 process.exitCode = runTests(
   chosen.flatMap((day) => testFiles(join(root, day))),
   {
+    counts: checkQuotedCounts,
     // A day's test file finishes in seconds; a reliability suite may take a minute or two.
     timeoutMs: slow ? 300_000 : 15_000,
     reporter: process.env.CI ? 'tap' : verbose ? 'spec' : 'quiet',
@@ -43,3 +59,4 @@ process.exitCode = runTests(
     },
   },
 );
+if (miscounted) process.exitCode = 1;
