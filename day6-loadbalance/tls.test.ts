@@ -56,7 +56,8 @@ function selfSigned(commonName: string): { key: string; cert: string } {
   );
   const signature = der(0x03, Buffer.from([0]), sign('sha256', tbs, privateKey));
   const base64 = seq(tbs, ECDSA_WITH_SHA256, signature).toString('base64');
-  const cert = `-----BEGIN CERTIFICATE-----\n${base64.replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
+  const lines = base64.match(/.{1,64}/g)?.join('\n'); // PEM: 64 a line, and no empty one
+  const cert = `-----BEGIN CERTIFICATE-----\n${lines}\n-----END CERTIFICATE-----\n`;
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert };
 }
 
@@ -119,6 +120,20 @@ describe(`${DAY}: GeeRPC over TLS`, () => {
     await once(listener, 'connection');
     const closed = server.close().then(() => 'closed');
     assert.equal(await Promise.race([closed, sleep(1_000, 'still waiting')]), 'closed');
+  });
+
+  test("a TLS handshake that outlasts the listener's handshakeTimeout is ended", async (t) => {
+    const server = new Server({ log: () => {} });
+    const listener = tls.createServer({ ...trusted, handshakeTimeout: 50 });
+    server.accept(listener);
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    t.after(() => server.close());
+    const raw = net.connect((listener.address() as AddressInfo).port, '127.0.0.1'); // says nothing
+    raw.on('error', () => {});
+    t.after(() => raw.destroy());
+    const closed = once(raw, 'close').then(() => 'closed');
+    assert.equal(await Promise.race([closed, sleep(1_000, 'still open')]), 'closed');
   });
 
   test('plain GeeRPC to a TLS port is a clear dial error, not a hang', async (t) => {

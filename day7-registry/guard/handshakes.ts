@@ -1,9 +1,11 @@
 /**
- * The TCP connections under a TLS listener, each from its accept to its close: the
- * server's `close()` must reach one still in its TLS handshake, which no
- * 'secureConnection' has handed to the server yet. A client that connects and sends
- * nothing would otherwise hold `close()` and `shutdown()` for tls.Server's own
- * `handshakeTimeout` (120 s unless the listener was made with a shorter one). Day 5.
+ * A TLS listener's connections before their handshake is done, which no
+ * 'secureConnection' has handed to the server yet. Two things end them:
+ * - a handshake that fails or outlasts tls.Server's `handshakeTimeout` (120 s unless the
+ *   listener was made with a shorter one): Node 20 reports it as 'tlsClientError' and
+ *   leaves the socket open, so a client that connects and sends nothing would hold it
+ *   (and a place under `maxConnections`) for ever;
+ * - the server's `close()`, which would otherwise wait for them. Day 5.
  */
 import type { Server as NetServer, Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
@@ -18,6 +20,7 @@ export class Handshakes {
       this.#raw.add(raw);
       raw.once('close', () => this.#raw.delete(raw));
     });
+    listener.on('tlsClientError', (_err: Error, tlsSocket: Socket) => tlsSocket.destroy());
   }
 
   /** Destroys every one still open, its TLS socket with it. */
