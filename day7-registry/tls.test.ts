@@ -8,7 +8,6 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { describe, type TestContext, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
 import { dial, xDial } from './client.ts';
 import { Server } from './server.ts';
@@ -109,7 +108,10 @@ describe(`${DAY}: GeeRPC over TLS`, () => {
     });
   });
 
-  test('close() ends a connection still in its TLS handshake at once, not after 120 s', async (t) => {
+  // These two fail by their own timeout without their guard (guard/handshakes.ts).
+  test('close() ends a connection still in its TLS handshake at once, not after 120 s', {
+    timeout: 2_000,
+  }, async (t) => {
     const server = new Server({ log: () => {} });
     const listener = tls.createServer({ key: trusted.key, cert: trusted.cert });
     server.accept(listener);
@@ -118,11 +120,12 @@ describe(`${DAY}: GeeRPC over TLS`, () => {
     const raw = net.connect((listener.address() as AddressInfo).port, '127.0.0.1'); // says nothing
     t.after(() => raw.destroy());
     await once(listener, 'connection');
-    const closed = server.close().then(() => 'closed');
-    assert.equal(await Promise.race([closed, sleep(1_000, 'still waiting')]), 'closed');
+    await server.close();
   });
 
-  test("a TLS handshake that outlasts the listener's handshakeTimeout is ended", async (t) => {
+  test("a TLS handshake that outlasts the listener's handshakeTimeout is ended", {
+    timeout: 2_000,
+  }, async (t) => {
     const server = new Server({ log: () => {} });
     const listener = tls.createServer({ ...trusted, handshakeTimeout: 50 });
     server.accept(listener);
@@ -132,8 +135,7 @@ describe(`${DAY}: GeeRPC over TLS`, () => {
     const raw = net.connect((listener.address() as AddressInfo).port, '127.0.0.1'); // says nothing
     raw.on('error', () => {});
     t.after(() => raw.destroy());
-    const closed = once(raw, 'close').then(() => 'closed');
-    assert.equal(await Promise.race([closed, sleep(1_000, 'still open')]), 'closed');
+    await once(raw, 'close');
   });
 
   test('plain GeeRPC to a TLS port is a clear dial error, not a hang', async (t) => {
