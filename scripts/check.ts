@@ -9,17 +9,22 @@
  * - the figures rules of check-figures.ts: each chapter's line counts are `npm run loc`'s
  *   (its title paragraph says `**N lesson lines**` and `M guard lines`), benchmark
  *   figures appear only in PERFORMANCE.md, and the root README's "Where to look for X"
- *   table names files and names that exist.
+ *   table names files and names that exist;
+ * - a chapter's core path (outside its sidebars) is at most 2,000 words, the root
+ *   README's at most 1,500 (`npm run loc` counts them).
  * Each failure names the day and the file, and what to write instead.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import { checkBenchFigures, checkLineCounts, checkWhereToLook } from './check-figures.ts';
 import { compareDays, listDays, listFiles, root } from './days.ts';
-import { type DaySize, daySize } from './size.ts';
+import { coreWords, type DaySize, daySize } from './size.ts';
 
 // Lines that are only there to abridge an excerpt: blank, `...`, or a `// ...` comment.
 const ABRIDGED = /^(\.\.\.|\/\/ \.\.\..*)?$/;
+
+const CHAPTER_WORDS = 2_000;
+const README_WORDS = 1_500;
 
 const problems: string[] = [];
 const days = listDays();
@@ -36,6 +41,13 @@ days.forEach((day, i) => {
   problems.push(...checkBenchFigures(`${day}/README.md`));
 });
 problems.push(...checkBenchFigures('README.md'), ...checkWhereToLook());
+// The word budgets of the lesson/guard issue: extra depth goes into a sidebar (<details>).
+for (const { day, coreWords: words } of sizes)
+  if (words > CHAPTER_WORDS)
+    problems.push(`${day}/README.md: ${words} core words, over ${CHAPTER_WORDS}`);
+const readmeWords = coreWords(join(root, 'README.md'));
+if (readmeWords > README_WORDS)
+  problems.push(`README.md: ${readmeWords} core words, over ${README_WORDS}`);
 
 for (const problem of problems) console.error(`course check: ${problem}`);
 if (problems.length > 0) process.exit(1);
