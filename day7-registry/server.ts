@@ -193,8 +193,11 @@ export class Server {
     const ended = this.#handling
       .idle()
       .then(() => Promise.all([...this.#conns].map((conn) => whenClosed(conn.end()))));
-    await within(timeout, Promise.all([leave?.stop(), ended])); // a registry may not answer
-    await this.close();
+    try {
+      await within(timeout, Promise.all([leave?.stop(), ended])); // a registry may not answer
+    } finally {
+      await this.close(); // a `leave` that throws still closes the server
+    }
   }
 
   // What the debug page shows: the services, and live counts.

@@ -138,6 +138,17 @@ describe(`${DAY}: graceful shutdown`, () => {
     assert.ok(performance.now() - started >= 45);
   });
 
+  test('closes the server even when leaving the registry throws', async (t) => {
+    const { server, gate, client } = await startGated(t);
+    const c = await client();
+    const stuck = c.call('Gate.forever', null);
+    await gate._entered(1);
+    const broken = { stop: () => Promise.reject(new Error('registry gone')) };
+    await assert.rejects(server.shutdown({ timeout: 50, leave: broken }), /registry gone/);
+    // close() ran all the same: the connection of a handler that never ends is closed.
+    await settlesWithin(2_000, assert.rejects(stuck, ShutdownError), 'the stuck call');
+  });
+
   test('leaves the registry: stops the heartbeat and deletes itself', async (t) => {
     const { server, port } = await startServer(t);
     const registryServer = http.createServer();
