@@ -111,7 +111,8 @@ export class EtcdDiscovery extends MultiServersDiscovery {
     // Meanwhile the list may be stale: say so until the watch is back, then read the list
     // afresh rather than trust the replay (etcd may have lost its data, or compacted).
     watcher.on('disconnected', (err) => {
-      if (this.#watcher === watcher) this.#stale.lost(`watch lost: ${err.message}`);
+      if (this.#watcher === watcher && !this.#closed)
+        this.#stale.lost(`watch lost: ${err.message}`);
     });
     let first = true;
     watcher.on('connected', () => {
