@@ -32,7 +32,9 @@ if (flags.has('--test') || flags.has('--diff')) {
     process.exit(1);
   }
   if (flags.has('--diff')) {
-    for (const file of changesIn(copy, day)) {
+    const changed = changesIn(copy, day);
+    if (changed.length === 0) console.log(`${shown}: no changes yet against ${day}`);
+    for (const file of changed) {
       const [before, after] = [join(day, file), join(shown, file)];
       showDiff(
         existsSync(join(root, before)) ? before : '/dev/null',

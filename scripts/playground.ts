@@ -135,7 +135,7 @@ export function filesOf(patch: string): string[] {
 /**
  * Applies `patch` to the folder `to` with git, as GNU patch would (no repository: git is
  * kept from finding the course's own, which would make it skip paths under playground/).
- * Exits with git's message if a hunk does not apply.
+ * Throws with git's message if a hunk does not apply.
  */
 export function applyPatch(patch: string, to: string): void {
   const git = spawnSync('git', ['apply', '--whitespace=nowarn', patch], {
@@ -144,18 +144,23 @@ export function applyPatch(patch: string, to: string): void {
     encoding: 'utf8',
   });
   if (git.status !== 0) {
-    console.error(`${relative(root, patch)} does not apply to ${relative(root, to)}:`);
-    console.error(git.stderr || git.error?.message);
-    process.exit(1);
+    const why = git.stderr || git.error?.message;
+    throw new Error(`${relative(root, patch)} does not apply to ${relative(root, to)}:\n${why}`);
   }
 }
 
 /** Day `day` with the solution `patch` applied, in a temporary folder; `done()` removes it. */
 export function solved(day: string, patch: string): { dir: string; done: () => void } {
   const dir = join(mkdtempSync(join(tmpdir(), 'geerpc-solution-')), day);
-  copyDay(day, dir);
-  applyPatch(patch, dir);
-  return { dir, done: () => rmSync(dirname(dir), { recursive: true, force: true }) };
+  const done = () => rmSync(dirname(dir), { recursive: true, force: true });
+  try {
+    copyDay(day, dir);
+    applyPatch(patch, dir);
+  } catch (err) {
+    done();
+    throw err;
+  }
+  return { dir, done };
 }
 
 /**
@@ -182,6 +187,8 @@ export function patchBetween(from: string, to: string, files?: string[]): string
       env: { ...process.env, GIT_CEILING_DIRECTORIES: scratch },
       encoding: 'utf8',
     });
+    // git diff exits 1 when the folders differ, 0 when they do not; anything else failed.
+    if (git.status === null || git.status > 1) throw new Error(`git diff failed: ${git.stderr}`);
     return git.stdout
       .replace(/^index .*\n/gm, '')
       .replace(/^diff --git [ab]\/(\S+) [ab]\/(\S+)$/gm, 'diff --git a/$1 b/$2');
